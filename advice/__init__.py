@@ -1,0 +1,94 @@
+"""advice: case management for regional energy and climate advice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from advice import config as config_module
+from advice.database import engine_options, init_database
+from advice.extensions import csrf, db, limiter, login_manager, migrate
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("ADVICE_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(REPOSITORY_ROOT / "templates"),
+        static_folder=str(REPOSITORY_ROOT / "static"),
+    )
+    load_configuration(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("ADVICE")
+    database_url = config_module.database_url_from_environment()
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.instance_secret_key(Path(app.instance_path))
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    config_module.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from advice import models  # noqa: F401  (every table known to metadata and Alembic)
+    from advice.i18n import init_i18n
+    from advice.security import init_security
+
+    db.init_app(app)
+    init_database(app)
+    migrate.init_app(
+        app, db, directory=str(REPOSITORY_ROOT / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app)
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from advice.accounts import bp as accounts_bp
+    from advice.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from advice.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from advice.templating import init_templating
+
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from advice.cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""The audit log: who did or viewed what, when, on which object."""

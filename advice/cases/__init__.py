@@ -1,0 +1,1 @@
+"""Cases: intake, the regional queue and case handling."""

@@ -1,0 +1,1 @@
+"""Demo staff and realistic cases for trying the app and for benchmarks."""

@@ -1,0 +1,1 @@
+"""The shared knowledge base: reviewed articles, public and internal."""

@@ -1,0 +1,41 @@
+"""Imports every feature's models, so metadata (and Alembic) knows every table."""
+
+from advice.accounts.models import LoginAttempt, User, UserRole, user_offices
+from advice.audit.models import AuditEvent
+from advice.cases.models import (
+    Attachment,
+    Case,
+    CaseArticle,
+    CaseEntry,
+    Contact,
+    ReferenceCounter,
+    case_topics,
+)
+from advice.knowledge.models import Article, ArticleRevision, ArticleVote, article_topics
+from advice.regions.models import Municipality, Office, RegionSetting
+from advice.taxonomy.models import Channel, RequesterType, Topic
+
+__all__ = [
+    "Article",
+    "ArticleRevision",
+    "ArticleVote",
+    "Attachment",
+    "AuditEvent",
+    "Case",
+    "CaseArticle",
+    "CaseEntry",
+    "Channel",
+    "Contact",
+    "LoginAttempt",
+    "Municipality",
+    "Office",
+    "ReferenceCounter",
+    "RegionSetting",
+    "RequesterType",
+    "Topic",
+    "User",
+    "UserRole",
+    "article_topics",
+    "case_topics",
+    "user_offices",
+]

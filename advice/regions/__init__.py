@@ -1,0 +1,1 @@
+"""The region: its municipalities, advice offices and region-wide settings."""

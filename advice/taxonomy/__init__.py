@@ -1,0 +1,1 @@
+"""Editable taxonomies: topics, requester types and channels."""
