@@ -8,7 +8,9 @@ from advice.cases.models import (
     CaseArticle,
     CaseEntry,
     Contact,
+    IdempotencyKey,
     ReferenceCounter,
+    TrackingToken,
     case_topics,
 )
 from advice.knowledge.models import Article, ArticleRevision, ArticleVote, article_topics
@@ -26,6 +28,7 @@ __all__ = [
     "CaseEntry",
     "Channel",
     "Contact",
+    "IdempotencyKey",
     "LoginAttempt",
     "Municipality",
     "Office",
@@ -33,6 +36,7 @@ __all__ = [
     "RegionSetting",
     "RequesterType",
     "Topic",
+    "TrackingToken",
     "User",
     "UserRole",
     "article_topics",

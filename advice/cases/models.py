@@ -187,8 +187,6 @@ class Case(db.Model):
     # The consent record: when, and to which version of the privacy notice.
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_notice_version: Mapped[str | None] = mapped_column(String(20))
-    # SHA-256 of the private tracking token; the token itself is never stored.
-    tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
@@ -286,6 +284,30 @@ class Attachment(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class TrackingToken(db.Model):
+    """A private tracking link's token, stored as its SHA-256 only.
+
+    Every email to the requester carries a freshly minted token (the old ones stay
+    valid), because a token that is only stored hashed cannot be put in a later email.
+    """
+
+    __tablename__ = "tracking_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKey(db.Model):
+    """A submission's one-time key: a retried form post or API call finds its first case."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class CaseArticle(db.Model):

@@ -17,7 +17,7 @@ LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
 
 @lru_cache(maxsize=64)
 def _days_off(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("SE", years=year, include_sundays=False))
+    return frozenset(holidays.SE(years=year, include_sundays=False))
 
 
 def is_working_day(day: date) -> bool:

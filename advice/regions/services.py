@@ -86,5 +86,6 @@ def setting(key: str) -> str:
 
 
 def region_profile() -> dict[str, str]:
-    stored = dict(db.session.execute(select(RegionSetting.key, RegionSetting.value)).tuples())
+    rows = db.session.execute(select(RegionSetting.key, RegionSetting.value))
+    stored = {key: value for key, value in rows}
     return {key: stored.get(key, default) for key, default in SETTING_DEFAULTS.items()}

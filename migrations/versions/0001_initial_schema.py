@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 14:43:08.839088
+Create Date: 2026-11-27 14:47:15.892021
 
 """
 from alembic import op
@@ -236,7 +236,6 @@ def upgrade():
     sa.Column('minutes_spent', sa.Integer(), nullable=False),
     sa.Column('consent_at', advice.clock.UTCDateTime(), nullable=True),
     sa.Column('consent_notice_version', sa.String(length=20), nullable=True),
-    sa.Column('tracking_token_hash', sa.String(length=64), nullable=False),
     sa.Column('satisfaction', sa.Integer(), nullable=True),
     sa.Column('satisfaction_comment', sa.Text(), nullable=True),
     sa.Column('erasure_requested_at', advice.clock.UTCDateTime(), nullable=True),
@@ -261,8 +260,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['requester_type_id'], ['requester_types.id'], name=op.f('fk_cases_requester_type_id_requester_types')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('reference', name=op.f('uq_cases_reference')),
-    sa.UniqueConstraint('reference_year', 'reference_number', name='uq_cases_reference_parts'),
-    sa.UniqueConstraint('tracking_token_hash', name=op.f('uq_cases_tracking_token_hash'))
+    sa.UniqueConstraint('reference_year', 'reference_number', name='uq_cases_reference_parts')
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_assignee_status', ['assignee_id', 'status'], unique=False)
@@ -344,6 +342,26 @@ def upgrade():
     with op.batch_alter_table('case_topics', schema=None) as batch_op:
         batch_op.create_index('ix_case_topics_topic_id_case_id', ['topic_id', 'case_id'], unique=False)
 
+    op.create_table('idempotency_keys',
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', advice.clock.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_idempotency_keys_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_idempotency_keys'))
+    )
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_idempotency_keys_created_at'), ['created_at'], unique=False)
+
+    op.create_table('tracking_tokens',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', advice.clock.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_tracking_tokens_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_tracking_tokens'))
+    )
+    with op.batch_alter_table('tracking_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tracking_tokens_case_id'), ['case_id'], unique=False)
+
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -377,6 +395,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('tracking_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tracking_tokens_case_id'))
+
+    op.drop_table('tracking_tokens')
+    with op.batch_alter_table('idempotency_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_idempotency_keys_created_at'))
+
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('case_topics', schema=None) as batch_op:
         batch_op.drop_index('ix_case_topics_topic_id_case_id')
 

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advice import create_app
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.fixture
+def unreachable_database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'missing-folder' / 'db.sqlite3'}"
+    return "postgresql+psycopg://postgres@127.0.0.1:9/advice?connect_timeout=2"
+
+
+@pytest.fixture
+def app_without_database(unreachable_database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVICE_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": unreachable_database_url,
+        }
+    )
+
+
+def test_healthz_answers_503_when_the_database_is_down(app_without_database):
+    response = app_without_database.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "down"
+
+
+def test_pages_answer_with_the_503_page_when_the_database_is_down(app_without_database):
+    response = app_without_database.test_client().get("/")
+    assert response.status_code == 503
+    assert "text/html" in response.content_type
