@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_logging(app)
     return app
 
 
@@ -58,9 +59,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     init_database(app)
-    migrate.init_app(
-        app, db, directory=str(REPOSITORY_ROOT / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(REPOSITORY_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -70,10 +69,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from advice.accounts import bp as accounts_bp
+    from advice.cases import bp as cases_bp
+    from advice.intake import bp as intake_bp
     from advice.public import bp as public_bp
+    from advice.tracking import bp as tracking_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(cases_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -92,3 +97,9 @@ def register_commands(app: Flask) -> None:
     from advice.cli import register_commands as register
 
     register(app)
+
+
+def register_logging(app: Flask) -> None:
+    from advice.logs import hide_tracking_tokens
+
+    hide_tracking_tokens()

@@ -31,9 +31,14 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
     return render_template(template, error=error, status=status), status
 
 
-def handle_http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+def handle_http_error(
+    error: HTTPException,
+) -> tuple[Response | str, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error
+    if error.response is not None:
+        # A ready answer travels with the exception (the intake's rate-limit page).
+        return error.response, error.code
     if error.code >= 500:
         db.session.rollback()
     return render_error(error)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from advice.clock import utcnow
 from advice.i18n import current_language
 
 
@@ -47,8 +50,11 @@ def _visible(items: tuple[NavItem, ...]) -> list[dict[str, Any]]:
             continue
         url = url_for(item.endpoint)
         visible.append(
-            {"url": url, "label": item.label, "current": request.path.startswith(url)
-             if url != "/" else request.path == "/"}
+            {
+                "url": url,
+                "label": item.label,
+                "current": request.path.startswith(url) if url != "/" else request.path == "/",
+            }
         )
     return visible
 
@@ -63,7 +69,16 @@ def navigation() -> dict[str, Any]:
     }
 
 
+def age(moment: datetime) -> str:
+    """How long ago, in words of the current language ("3 dagar")."""
+    return format_timedelta(utcnow() - moment, threshold=1.1)
+
+
 def init_templating(app: Flask) -> None:
+    from advice.mail.rendering import paragraphs
+
     app.context_processor(navigation)
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["age"] = age
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -77,9 +77,7 @@ def find_or_create_contact(details: ContactDetails) -> Contact | None:
         .on_conflict_do_nothing(index_elements=["email_normalised"])
     )
     db.session.execute(statement)
-    contact = db.session.scalars(
-        select(Contact).where(Contact.email_normalised == email_key)
-    ).one()
+    contact = db.session.scalars(select(Contact).where(Contact.email_normalised == email_key)).one()
     # The newest details win, but a missing phone does not erase a known one.
     contact.name = values["name"] or contact.name
     contact.phone = values["phone"] or contact.phone

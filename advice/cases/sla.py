@@ -6,7 +6,7 @@ Working days skip weekends, Swedish public holidays and the customary days off
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -45,4 +45,4 @@ def first_response_due(received_at: datetime, working_days: int) -> datetime:
         local_day += timedelta(days=1)
     due_day = add_working_days(local_day, working_days)
     end_of_day = datetime.combine(due_day, time(23, 59, 59), tzinfo=LOCAL_ZONE)
-    return end_of_day.astimezone(timezone.utc)
+    return end_of_day.astimezone(UTC)

@@ -27,3 +27,10 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ok", database="ok"), 200
+
+
+@bp.get("/integritet")
+@public
+def privacy() -> str:
+    """The privacy notice the intake form's consent refers to."""
+    return render_template("public/privacy.html", region=region_profile())

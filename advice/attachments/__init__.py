@@ -1,0 +1,1 @@
+"""Attachments: checked by content, kept under instance/, served after an access check."""

@@ -1,0 +1,218 @@
+"""Read-only queries for the queue and the case page, each a bounded number of SQL queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from advice.accounts.models import User
+from advice.cases.models import OPEN_STATUSES, STATUSES, Case, CaseEntry, case_topics
+from advice.clock import utcnow
+from advice.extensions import db
+
+PAGE_SIZE = 25
+DUE_SOON = timedelta(hours=24)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters; they live in the URL so a view can be bookmarked."""
+
+    office: int | None = None  # None: all of my offices
+    municipality: int | None = None
+    topic: int | None = None
+    requester_type: int | None = None
+    status: str = "new"  # a status, "open" or "all"
+    assignee: str = "unassigned"  # "unassigned", "me", "any" or a user id
+    overdue: bool = False
+    after: str | None = None  # keyset cursor: "<received-µs>.<id>"
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> QueueFilter:
+        if not args or set(args) <= {"after"}:
+            return cls(after=args.get("after"))
+        status = args.get("status", "open")
+        assignee = args.get("assignee", "any")
+        return cls(
+            office=_int_or_none(args.get("office")),
+            municipality=_int_or_none(args.get("municipality")),
+            topic=_int_or_none(args.get("topic")),
+            requester_type=_int_or_none(args.get("requester_type")),
+            status=status if status in (*STATUSES, "open", "all") else "open",
+            assignee=assignee
+            if assignee in ("unassigned", "me", "any") or assignee.isdigit()
+            else "any",
+            overdue=args.get("overdue") == "1",
+            after=args.get("after"),
+        )
+
+    def as_args(self, **changes: Any) -> dict[str, Any]:
+        current = replace(self, **changes)
+        args = {
+            "office": current.office or "",
+            "municipality": current.municipality or "",
+            "topic": current.topic or "",
+            "requester_type": current.requester_type or "",
+            "status": current.status,
+            "assignee": current.assignee,
+        }
+        if current.overdue:
+            args["overdue"] = "1"
+        if current.after:
+            args["after"] = current.after
+        return args
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    total: int
+    next_cursor: str | None
+    office_ids: list[int] = field(default_factory=list)
+
+
+def _cursor(case: Case) -> str:
+    micros = int(case.received_at.timestamp() * 1_000_000)
+    return f"{micros}.{case.id}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    micros, _, case_id = cursor.partition(".")
+    if not (micros.isdigit() and case_id.isdigit()) or len(micros) > 20:
+        return None
+    moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+    return moment, int(case_id)
+
+
+def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
+    office_ids = sorted(user.office_ids)
+    if queue_filter.office is not None and queue_filter.office in office_ids:
+        office_ids = [queue_filter.office]
+    # My offices' cases, and cases assigned to me wherever they are.
+    statement = select(Case).where(or_(Case.office_id.in_(office_ids), Case.assignee_id == user.id))
+    if queue_filter.office is not None and queue_filter.office not in user.office_ids:
+        statement = statement.where(Case.office_id == queue_filter.office)
+    if queue_filter.status == "open":
+        statement = statement.where(Case.status.in_(OPEN_STATUSES))
+    elif queue_filter.status != "all":
+        statement = statement.where(Case.status == queue_filter.status)
+    if queue_filter.assignee == "unassigned":
+        statement = statement.where(Case.assignee_id.is_(None))
+    elif queue_filter.assignee == "me":
+        statement = statement.where(Case.assignee_id == user.id)
+    elif queue_filter.assignee.isdigit():
+        statement = statement.where(Case.assignee_id == int(queue_filter.assignee))
+    if queue_filter.municipality is not None:
+        statement = statement.where(Case.municipality_id == queue_filter.municipality)
+    if queue_filter.requester_type is not None:
+        statement = statement.where(Case.requester_type_id == queue_filter.requester_type)
+    if queue_filter.topic is not None:
+        statement = statement.where(
+            Case.id.in_(
+                select(case_topics.c.case_id).where(case_topics.c.topic_id == queue_filter.topic)
+            )
+        )
+    if queue_filter.overdue:
+        statement = statement.where(
+            Case.first_response_at.is_(None),
+            Case.first_response_due_at < utcnow(),
+            Case.status.in_(OPEN_STATUSES),
+        )
+    return statement
+
+
+def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE) -> QueuePage:
+    statement = _filtered(user, queue_filter)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    cursor = _parse_cursor(queue_filter.after)
+    if cursor is not None:
+        received_at, case_id = cursor
+        statement = statement.where(
+            or_(
+                Case.received_at > received_at,
+                and_(Case.received_at == received_at, Case.id > case_id),
+            )
+        )
+    rows = list(
+        db.session.scalars(
+            statement.options(
+                joinedload(Case.municipality),
+                joinedload(Case.requester_type),
+                joinedload(Case.channel),
+                joinedload(Case.assignee),
+                selectinload(Case.topics),
+            )
+            .order_by(Case.received_at, Case.id)
+            .limit(page_size + 1)
+        ).unique()
+    )
+    next_cursor = _cursor(rows[page_size - 1]) if len(rows) > page_size else None
+    return QueuePage(cases=rows[:page_size], total=total, next_cursor=next_cursor)
+
+
+def sla_state(case: Case, now: datetime | None = None) -> str:
+    """ "answered", "overdue", "due_soon" or "on_time" for the first response."""
+    if case.first_response_at is not None:
+        return "answered"
+    if case.status not in OPEN_STATUSES:
+        return "answered"
+    now = now or utcnow()
+    if case.first_response_due_at < now:
+        return "overdue"
+    if case.first_response_due_at - now < DUE_SOON:
+        return "due_soon"
+    return "on_time"
+
+
+def case_with_timeline(case_id: int) -> Case:
+    """The case page's case with everything it shows, loaded in a fixed number of queries."""
+    return db.session.scalars(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.municipality),
+            joinedload(Case.office),
+            joinedload(Case.contact),
+            joinedload(Case.requester_type),
+            joinedload(Case.channel),
+            joinedload(Case.assignee),
+            selectinload(Case.topics),
+            selectinload(Case.attachments),
+            selectinload(Case.entries).options(
+                joinedload(CaseEntry.author),
+                joinedload(CaseEntry.assignee),
+                joinedload(CaseEntry.from_office),
+                joinedload(CaseEntry.to_office),
+            ),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def other_cases_of_contact(case: Case, user: User) -> list[Case]:
+    """The contact's other cases that this user may open."""
+    if case.contact_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(
+                Case.contact_id == case.contact_id,
+                Case.id != case.id,
+                or_(Case.office_id.in_(sorted(user.office_ids)), Case.assignee_id == user.id),
+            )
+            .order_by(Case.received_at.desc())
+            .limit(20)
+        )
+    )
