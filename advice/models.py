@@ -14,6 +14,7 @@ from advice.cases.models import (
     case_topics,
 )
 from advice.knowledge.models import Article, ArticleRevision, ArticleVote, article_topics
+from advice.mail.models import OutboxAttachment, OutboxMessage
 from advice.regions.models import Municipality, Office, RegionSetting
 from advice.taxonomy.models import Channel, RequesterType, Topic
 
@@ -32,6 +33,8 @@ __all__ = [
     "LoginAttempt",
     "Municipality",
     "Office",
+    "OutboxAttachment",
+    "OutboxMessage",
     "ReferenceCounter",
     "RegionSetting",
     "RequesterType",

@@ -51,9 +51,7 @@ def test_sign_in_redirects_to_a_local_next_page_only(client, make_user):
     assert "evil" not in response.headers["Location"]
 
 
-def test_sixth_attempt_for_one_account_is_throttled_even_with_the_right_password(
-    client, make_user
-):
+def test_sixth_attempt_for_one_account_is_throttled_even_with_the_right_password(client, make_user):
     user = make_user()
     for _ in range(5):
         client.post("/login", data={"email": user.email, "password": "wrong"})
@@ -99,9 +97,7 @@ def test_logout_ends_the_session(client, make_user, login):
     assert client.get("/login").status_code == 200
 
 
-def test_logout_page_asks_for_confirmation_rather_than_signing_out_on_get(
-    client, make_user, login
-):
+def test_logout_page_asks_for_confirmation_rather_than_signing_out_on_get(client, make_user, login):
     login(make_user())
     assert client.get("/logout").status_code == 200
     assert client.get("/login").status_code == 302  # still signed in
@@ -122,10 +118,14 @@ def test_create_user_command_asks_for_the_password_and_stores_a_hash(app, runner
     result = runner.invoke(
         args=[
             "create-user",
-            "--email", "ny.radgivare@example.org",
-            "--name", "Ny Rådgivare",
-            "--role", "adviser",
-            "--office", "stockholm",
+            "--email",
+            "ny.radgivare@example.org",
+            "--name",
+            "Ny Rådgivare",
+            "--role",
+            "adviser",
+            "--office",
+            "stockholm",
         ],
         input="ett långt lösenord\nett långt lösenord\n",
     )

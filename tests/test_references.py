@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -17,9 +17,9 @@ REFERENCE = re.compile(r"^EK-\d{4}-\d{5}$")
 
 def test_references_count_up_per_year_and_restart_in_a_new_year(app):
     with app.app_context():
-        first = new_case(received_at=datetime(2025, 12, 31, 12, tzinfo=timezone.utc)).case
-        second = new_case(received_at=datetime(2025, 12, 31, 13, tzinfo=timezone.utc)).case
-        third = new_case(received_at=datetime(2026, 1, 2, 9, tzinfo=timezone.utc)).case
+        first = new_case(received_at=datetime(2025, 12, 31, 12, tzinfo=UTC)).case
+        second = new_case(received_at=datetime(2025, 12, 31, 13, tzinfo=UTC)).case
+        third = new_case(received_at=datetime(2026, 1, 2, 9, tzinfo=UTC)).case
         db.session.commit()
         assert [first.reference, second.reference, third.reference] == [
             "EK-2025-00001",
@@ -31,7 +31,7 @@ def test_references_count_up_per_year_and_restart_in_a_new_year(app):
 def test_reference_year_follows_swedish_local_time(app):
     with app.app_context():
         # 23:30 UTC on 31 December is already New Year's Day in Stockholm.
-        case = new_case(received_at=datetime(2025, 12, 31, 23, 30, tzinfo=timezone.utc)).case
+        case = new_case(received_at=datetime(2025, 12, 31, 23, 30, tzinfo=UTC)).case
         assert case.reference.startswith("EK-2026-")
 
 

@@ -33,7 +33,10 @@ class UserRole(db.Model):
 
 class User(db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("language IN ('sv', 'en')", name="language_known"),)
+    __table_args__ = (
+        CheckConstraint("language IN ('sv', 'en')", name="language_known"),
+        CheckConstraint("notify IN ('each', 'daily', 'none')", name="notify_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive in effect.
@@ -43,14 +46,14 @@ class User(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(2), default="sv")
+    # New-case emails: one per case ("each"), a daily digest ("daily") or "none".
+    notify: Mapped[str] = mapped_column(String(10), default="each", server_default="each")
     # Bumped on password change and deactivation: every existing session ends.
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     offices: Mapped[list[Office]] = relationship(
         secondary=user_offices, back_populates="members", lazy="selectin", order_by=Office.name
     )

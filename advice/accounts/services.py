@@ -36,8 +36,10 @@ def is_throttled(email: str, client: str) -> bool:
     window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     since = utcnow() - window
-    failures = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+    failures = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
     )
     by_account = db.session.scalar(failures.where(LoginAttempt.email == email)) or 0
     by_client = db.session.scalar(failures.where(LoginAttempt.client == client)) or 0
@@ -77,7 +79,9 @@ def create_user(
     if unknown:
         raise AccountError(_("Okänd roll: %(roles)s", roles=", ".join(sorted(unknown))))
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(_("Det finns redan en användare med e-postadressen %(email)s.", email=email))
+        raise AccountError(
+            _("Det finns redan en användare med e-postadressen %(email)s.", email=email)
+        )
     offices = list(db.session.scalars(select(Office).where(Office.code.in_(office_codes))))
     missing = set(office_codes) - {office.code for office in offices}
     if missing:

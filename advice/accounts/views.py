@@ -30,7 +30,9 @@ def login() -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        result = authenticate(form.email.data or "", form.password.data or "", request.remote_addr or "")
+        result = authenticate(
+            form.email.data or "", form.password.data or "", request.remote_addr or ""
+        )
         db.session.commit()
         if result.throttled:
             form.form_errors.append(

@@ -55,7 +55,7 @@ from advice.cases.services import (
 from advice.extensions import db
 from advice.i18n import current_language, safe_next
 from advice.intake.forms import HEATING_SYSTEM_LABELS, PROPERTY_TYPE_LABELS
-from advice.mail.notifications import mail_reply, notify_transferred
+from advice.mail.notifications import mail_case_resolved, mail_reply, notify_transferred
 from advice.mail.services import deliver_after_request
 from advice.regions.models import Municipality, Office
 from advice.security import role_required
@@ -138,6 +138,19 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
     )
 
 
+def _mail_resolution(case: Case, was_status: str, token: str) -> None:
+    """When a case has just been resolved, ask the requester how satisfied they are."""
+    if case.status != "resolved" or was_status in ("resolved", "closed"):
+        return
+    satisfaction_urls = {
+        score: url_for("tracking.satisfaction", token=token, score=score, _external=True)
+        for score in range(1, 6)
+    }
+    mail_case_resolved(
+        case, url_for("tracking.track", token=token, _external=True), satisfaction_urls
+    )
+
+
 def _back_to(case: Case, anchor: str = "timeline") -> Response:
     return redirect(url_for("cases.case_page", reference=case.reference) + f"#{anchor}")
 
@@ -192,13 +205,16 @@ def reply(reference: str) -> Response | tuple[str, int]:
     form = ReplyForm(prefix="reply")
     if not form.validate_on_submit():
         return _case_page(case, 400, reply_form=form)
+    was_status = case.status
     entry = reply_to_requester(
         case, current_user, form.body.data or "", form.minutes.data or 0, form.status_after.data
     )
     emailed = False
     if case.contact is not None and case.contact.email:
         token = mint_tracking_token(case)
-        mail_reply(case, entry.body or "", url_for("tracking.track", token=token, _external=True))
+        tracking_url = url_for("tracking.track", token=token, _external=True)
+        mail_reply(case, entry.body or "", tracking_url, adviser_name=current_user.name)
+        _mail_resolution(case, was_status, token)
         emailed = True
     db.session.commit()
     deliver_after_request()
@@ -244,8 +260,12 @@ def set_status(reference: str) -> Response | tuple[str, int]:
     form = StatusForm(prefix="status")
     if not form.validate_on_submit():
         return _case_page(case, 400, status_form=form)
+    was_status = case.status
     change_status(case, current_user, form.status.data)
+    if case.contact is not None and case.contact.email and case.status == "resolved":
+        _mail_resolution(case, was_status, mint_tracking_token(case))
     db.session.commit()
+    deliver_after_request()
     flash(_("Status: %(status)s.", status=STATUS_LABELS[form.status.data]), "success")
     return _back_to(case)
 
