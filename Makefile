@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app advice
 PORT ?= 5000
-DEMO_CASES ?= 2000
+DEMO_CASES ?= 20000
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint translations extract-messages clean-test-artifacts
@@ -19,12 +19,15 @@ install: $(STAMP) translations
 
 # Compiled catalogues are build output (git-ignored), made from the .po files.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d advice/translations -f -q
+	$(BIN)/pybabel -q compile --use-fuzzy -d advice/translations -f
 
 # Run after changing user-visible strings; then translate the new English entries.
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F advice/babel.cfg -k _l -k lazy_gettext -o advice/translations/messages.pot --project=advice --no-location --sort-output advice templates
-	$(BIN)/pybabel update -i advice/translations/messages.pot -d advice/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F advice/babel.cfg -k _l -k lazy_gettext -c Translators: \
+		--ignore-dirs=".* __pycache__" --project=advice --no-location --sort-output -w 100 \
+		-o advice/translations/messages.pot advice templates
+	$(BIN)/pybabel -q update -i advice/translations/messages.pot -d advice/translations \
+		--no-fuzzy-matching -w 100
 
 run: install
 	$(FLASK) db upgrade

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from advice.extensions import db
+from advice.extensions import db, login_manager
 
 RENDERED_STATUSES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
 
@@ -22,6 +22,10 @@ def _wants_json() -> bool:
 
 def render_error(error: HTTPException) -> tuple[Response | str, int]:
     status = error.code or 500
+    if status >= 500:
+        # The page must render without the database: the navigation and the language
+        # choice would otherwise load the signed-in user again and fail the same way.
+        g._login_user = login_manager.anonymous_user()
     if _wants_json():
         body = {"title": error.name, "status": status, "detail": error.description}
         response = jsonify(body)

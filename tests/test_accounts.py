@@ -147,3 +147,21 @@ def test_create_user_command_refuses_an_unknown_office(runner):
     )
     assert result.exit_code != 0
     assert "nowhere" in result.output
+
+
+def test_an_adviser_chooses_a_daily_digest_instead_of_each_case(app, client, make_user, login):
+    user = make_user()
+    login(user)
+    assert client.get("/account").status_code == 200
+    response = client.post("/account", data={"language": "en", "notify": "daily"})
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert (stored.notify, stored.language) == ("daily", "en")
+
+
+def test_a_coordinator_has_no_notification_setting(app, client, make_user, login):
+    login(make_user(roles=("coordinator",), offices=()))
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="notify"' not in page
+    assert client.post("/account", data={"language": "sv"}).status_code == 302

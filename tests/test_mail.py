@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -27,7 +26,7 @@ from sqlalchemy import func, select
 from advice.accounts.models import User
 from advice.cases.models import Case
 from advice.clock import utcnow
-from advice.extensions import babel, db
+from advice.extensions import db
 from advice.mail import services
 from advice.mail.models import OutboxAttachment, OutboxMessage
 from advice.mail.notifications import (
@@ -45,7 +44,6 @@ from tests.factories import new_case
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PROJECT_CATALOGUE = REPOSITORY / "advice/translations/en/LC_MESSAGES/messages.po"
-MAIL_CATALOGUE = REPOSITORY / "advice/mail/messages.en.po"
 TRACKING_URL = "https://advice.example.org/track/secret-token"
 
 # The requester's personal data in tests.factories.new_case.
@@ -53,6 +51,14 @@ REQUESTER_NAME = "Åsa Öberg"
 REQUESTER_EMAIL = "asa.oberg@example.com"
 REQUESTER_PHONE = "070-123 45 67"
 QUESTION_WORDS = "direktverkande el"
+
+# Words of the Swedish mail texts; none may be left in an English email. (The office's
+# name is data, and stays Swedish.)
+SWEDISH_WORDS = re.compile(r"\b(Hej|ärende|ärendet|fråga|frågan|Tack|Kontakt|Svara|nöjd|senast)\b")
+
+
+def _english_only(text: str) -> str:
+    return text.replace("Energi- och klimatrådgivningen Stockholm", "")
 
 
 # Translations --------------------------------------------------------------------------
@@ -82,58 +88,10 @@ def _translated(catalogue: Any, msgid: str) -> bool:
     return all(strings)
 
 
-@pytest.fixture(scope="session")
-def english_catalogue_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's English catalogue plus the mail strings not merged into it yet."""
-    with PROJECT_CATALOGUE.open("rb") as handle:
-        catalogue = read_po(handle, locale="en")
-    with MAIL_CATALOGUE.open("rb") as handle:
-        mail = read_po(handle, locale="en")
-    for message in mail:
-        msgid = message.id if isinstance(message.id, str) else message.id[0]
-        if message.id and not _translated(catalogue, msgid):
-            # Catalog.__setitem__ would keep an existing (empty) entry: replace it.
-            if msgid in catalogue:
-                del catalogue[msgid]
-            catalogue[message.id] = message
-    directory = tmp_path_factory.mktemp("translations")
-    target = directory / "en" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (target / "messages.mo").open("wb") as handle:
-        write_mo(handle, catalogue, use_fuzzy=True)
-    return directory
-
-
-@pytest.fixture
-def app_config(english_catalogue_dir: Path) -> dict[str, Any]:
-    return {"BABEL_TRANSLATION_DIRECTORIES": str(english_catalogue_dir)}
-
-
-@pytest.fixture(autouse=True)
-def fresh_translation_cache() -> Iterator[None]:
-    # Flask-Babel caches catalogues per process, across apps: start and end clean so
-    # this module's catalogue directory neither comes from nor leaks into other tests.
-    _clear_translation_cache()
-    yield
-    _clear_translation_cache()
-
-
-def _clear_translation_cache() -> None:
-    domain = vars(babel).get("domain_instance")  # created on first use
-    if domain is not None:
-        domain.cache.clear()
-
-
 def test_every_mail_string_has_an_english_translation() -> None:
     with PROJECT_CATALOGUE.open("rb") as handle:
-        project = read_po(handle, locale="en")
-    with MAIL_CATALOGUE.open("rb") as handle:
-        mail = read_po(handle, locale="en")
-    untranslated = sorted(
-        msgid
-        for msgid in _mail_msgids()
-        if not (_translated(project, msgid) or _translated(mail, msgid))
-    )
+        catalogue = read_po(handle, locale="en")
+    untranslated = sorted(msgid for msgid in _mail_msgids() if not _translated(catalogue, msgid))
     assert untranslated == []
 
 
@@ -544,8 +502,9 @@ def test_new_case_notification_reaches_only_the_offices_advisers_who_chose_each_
         assert swedish.kind == "new_case_notification" and swedish.case_id == case.id
         assert f"/cases/{reference}" in swedish.text_body
         assert "Logga in" in swedish.text_body
-        assert recipients[english.email].subject == f"New case {reference} – Stockholm"
-        assert "Sign in to read the question" in recipients[english.email].text_body
+        in_english = recipients[english.email]
+        assert reference in in_english.subject and "Stockholm" in in_english.subject
+        assert not SWEDISH_WORDS.search(_english_only(in_english.text_body))
         for message in messages:
             for body in (message.subject, message.text_body, message.html_body):
                 for personal in (REQUESTER_NAME, "Åsa", REQUESTER_EMAIL, REQUESTER_PHONE):
@@ -624,6 +583,7 @@ def test_daily_digest_lists_the_new_unassigned_cases_for_advisers_who_chose_it(
 
 
 def test_requester_emails_are_in_english_when_the_case_is(app: Flask) -> None:
+    # The wording belongs to the translators; this checks the language, not the phrasing.
     with app.app_context():
         case = new_case(language="en").case
         received = mail_case_received(case, TRACKING_URL)
@@ -633,28 +593,23 @@ def test_requester_emails_are_in_english_when_the_case_is(app: Flask) -> None:
             TRACKING_URL,
             {score: f"{TRACKING_URL}/satisfaction/{score}" for score in range(1, 6)},
         )
+        due_month = case.first_response_due_at.strftime("%B")  # English month name
 
-        assert received.subject == f"Case {case.reference}: we have received your question"
-        assert "Thank you for your question" in received.text_body
-        assert "working days, by" in received.text_body
-        assert '<html lang="en">' in received.html_body
-        assert "Your question" in received.html_body
-        assert reply.subject == f"Case {case.reference}: an answer from energy and climate advice"
-        assert "Try a heat pump." in reply.text_body and "Örjan" in reply.text_body
-        assert resolved.subject == f"Case {case.reference} is resolved"
-        assert f"5 – Very satisfied: {TRACKING_URL}/satisfaction/5" in resolved.text_body
-        assert f'href="{TRACKING_URL}/satisfaction/1"' in resolved.html_body
-        for message in (received, reply, resolved):
+        messages = (received, reply, resolved)
+        assert [m.kind for m in messages] == ["case_received", "reply", "case_resolved"]
+        for message in messages:
+            assert message.subject.startswith(f"Case {case.reference}")
             assert message.to_address == REQUESTER_EMAIL
             assert message.case_id == case.id
-            assert "Hello Åsa Öberg," in message.text_body
-            for swedish in ("Hej", "ärende ", "Tack för"):
-                assert swedish not in message.text_body
-        assert [m.kind for m in (received, reply, resolved)] == [
-            "case_received",
-            "reply",
-            "case_resolved",
-        ]
+            assert '<html lang="en">' in message.html_body
+            for body in (message.subject, message.text_body, message.html_body):
+                assert not SWEDISH_WORDS.search(_english_only(body)), body
+        assert due_month in received.text_body
+        assert "Thank you" in received.text_body
+        assert "Try a heat pump." in reply.text_body and "Örjan" in reply.text_body
+        for score in range(1, 6):
+            assert f"{TRACKING_URL}/satisfaction/{score}" in resolved.text_body
+            assert f'href="{TRACKING_URL}/satisfaction/{score}"' in resolved.html_body
 
 
 def test_requester_emails_are_swedish_by_default_even_from_an_english_session(

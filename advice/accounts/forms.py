@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, HiddenField, PasswordField, RadioField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +18,18 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+class AccountSettingsForm(FlaskForm):
+    language = RadioField(
+        _l("Språk"), choices=[("sv", "Svenska"), ("en", "English")], validators=[InputRequired()]
+    )
+    notify = RadioField(
+        _l("E-post om nya ärenden på mina kontor"),
+        choices=[
+            ("each", _l("Ett meddelande för varje nytt ärende")),
+            ("daily", _l("En sammanfattning per dag")),
+            ("none", _l("Inga meddelanden")),
+        ],
+        validators=[InputRequired()],
+    )

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from advice.accounts import bp
-from advice.accounts.forms import LoginForm
+from advice.accounts.forms import AccountSettingsForm, LoginForm
 from advice.accounts.services import authenticate
 from advice.audit import services as audit
 from advice.extensions import db
@@ -71,3 +71,24 @@ def logout() -> Response | str:
         session["language"] = language
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("public.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def settings() -> Response | tuple[str, int]:
+    """The signed-in user's own settings: language and new-case notifications."""
+    user = current_user._get_current_object()
+    form = AccountSettingsForm(obj=user)
+    if not user.has_role("adviser"):
+        del form.notify  # only advisers are told about new cases
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("accounts/settings.html", form=form), 400
+        user.language = form.language.data
+        if "notify" in form:
+            user.notify = form.notify.data
+        session["language"] = user.language
+        audit.record("user.settings_changed", obj=user)
+        db.session.commit()
+        flash(_("Dina inställningar är sparade."), "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form), 200

@@ -222,13 +222,10 @@ def _requester_address(case: Case) -> str | None:
 
 
 def _requester_context(case: Case, tracking_url: str) -> dict[str, Any]:
-    language = case.language
     return {
         "recipient_name": case.contact.name if case.contact else None,
         "reference": case.reference,
         "tracking_url": tracking_url,
-        "municipality": case.municipality.name if case.municipality else None,
-        "topics": [topic.label(language) for topic in case.topics],
         "office": case.office,
     }
 

@@ -141,10 +141,13 @@ def queue_mail(
 def deliver_after_request() -> None:
     """Deliver the messages this request queued once its response has been sent.
 
-    Idempotent within a request; ``queue_mail`` calls it. Only messages that were
-    committed are sent: a request that rolled back leaves nothing behind to send.
+    Idempotent within a request, and a no-op outside one; ``queue_mail`` calls it. Only
+    messages that were committed are sent: a request that rolled back leaves nothing
+    behind to send.
     """
-    if g.get("mail_delivery_hooked") or not current_app.config.get("MAIL_SEND_AFTER_REQUEST", True):
+    if not has_request_context() or g.get("mail_delivery_hooked"):
+        return
+    if not current_app.config.get("MAIL_SEND_AFTER_REQUEST", True):
         return
     g.mail_delivery_hooked = True
 
