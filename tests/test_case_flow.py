@@ -316,3 +316,47 @@ def test_queue_and_case_pages_use_a_bounded_number_of_queries(app, client, advis
     case_large = _count_queries(app, f"/cases/{first}", client)
     assert queue_large == queue_small
     assert case_large == case_small
+
+
+def test_the_adviser_is_told_when_the_requester_writes_again(
+    app, client, adviser, login, case_in_stockholm
+):
+    from advice.mail.models import OutboxMessage
+
+    login(adviser)
+    reference, token = case_in_stockholm["reference"], case_in_stockholm["token"]
+    client.post(f"/cases/{reference}/claim")
+    client.post(f"/track/{token}/reply", data={"body": "En följdfråga om borrhålet."})
+    with app.app_context():
+        messages = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "requester_replied")
+        ).all()
+        assert [message.to_address for message in messages] == [adviser.email]
+        assert "borrhålet" not in messages[0].text_body  # the content stays in the app
+
+
+def test_emails_to_the_requester_carry_a_working_tracking_link(
+    app, client, adviser, login, case_in_stockholm
+):
+    from advice.mail.models import OutboxMessage
+
+    login(adviser)
+    reference = case_in_stockholm["reference"]
+    client.post(
+        f"/cases/{reference}/reply",
+        data={"reply-body": "Här är vårt svar.", "reply-status_after": "resolved"},
+    )
+    with app.app_context():
+        kinds = {
+            message.kind: message.text_body for message in db.session.scalars(select(OutboxMessage))
+        }
+    assert {"reply", "case_resolved"} <= set(kinds)
+    link = re.search(r"http://localhost(/track/[\w-]+)", kinds["reply"]).group(1)
+    client.post("/logout")
+    assert "Här är vårt svar." in client.get(link).get_data(as_text=True)
+    score_link = re.search(
+        r"http://localhost(/track/[\w-]+/satisfaction\?score=5)", kinds["case_resolved"]
+    )
+    assert score_link, kinds["case_resolved"]
+    form = client.get(score_link.group(1)).get_data(as_text=True)
+    assert 'value="5" checked' in form or "checked" in form

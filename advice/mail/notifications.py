@@ -147,6 +147,23 @@ def notify_transferred(case: Case, from_office: Office) -> list[OutboxMessage]:
     return messages
 
 
+def notify_requester_replied(case: Case) -> OutboxMessage | None:
+    """Tell the adviser who holds the case that the requester wrote (a resolved case reopens).
+
+    Unassigned cases are back in the office's queue, where they are seen anyway.
+    """
+    adviser = case.assignee
+    if adviser is None or not adviser.active or adviser.notify == "none":
+        return None
+    rendered = render_mail(
+        "requester_replied",
+        adviser.language,
+        recipient_name=adviser.name,
+        case=summarise(case, adviser.language),
+    )
+    return queue_mail(adviser.email, rendered, kind="requester_replied", case_id=case.id)
+
+
 def send_daily_digests(now: datetime | None = None) -> int:
     """Queue one email per adviser with the "daily" setting listing the new, unassigned
     cases their offices received in the 24 hours before ``now``; returns how many.

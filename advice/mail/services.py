@@ -480,10 +480,6 @@ def _transport(app: Flask) -> Transport:
     return FileTransport(Path(app.instance_path) / "outbox")
 
 
-def outbox_folder() -> Path:
-    return Path(current_app.instance_path) / "outbox"
-
-
 # Housekeeping ------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from advice.cases.services import (
     requester_message,
 )
 from advice.extensions import db, limiter
+from advice.mail.notifications import notify_requester_replied
 from advice.security import public
 from advice.tracking import bp
 from advice.tracking.forms import ErasureForm, RequesterReplyForm, SatisfactionForm
@@ -100,6 +101,7 @@ def reply(token: str) -> Response | tuple[str, int]:
         entry = requester_message(case, form.body.data or "")
         for upload in uploads:
             store_attachment(case, upload, written, entry=entry, by_requester=True)
+        notify_requester_replied(case)
         db.session.commit()
     except BaseException:
         db.session.rollback()
