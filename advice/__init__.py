@@ -54,6 +54,7 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from advice import models  # noqa: F401  (every table known to metadata and Alembic)
+    from advice.headers import init_headers
     from advice.i18n import init_i18n
     from advice.security import init_security
 
@@ -65,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_i18n(app)
     init_security(app)
+    init_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:

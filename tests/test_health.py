@@ -42,3 +42,18 @@ def test_pages_answer_with_the_503_page_when_the_database_is_down(app_without_da
     response = app_without_database.test_client().get("/")
     assert response.status_code == 503
     assert "text/html" in response.content_type
+
+
+def test_every_page_carries_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP here
+
+
+def test_hsts_is_sent_over_https(client):
+    response = client.get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
