@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from advice.accounts.models import ROLES, LoginAttempt, User, UserRole
+from advice.accounts.models import ROLES, LoginAttempt, User, UserRole, user_offices
 from advice.accounts.passwords import hash_password, verify_password
 from advice.audit import services as audit
 from advice.clock import utcnow
@@ -105,3 +105,21 @@ def set_password(user: User, password: str) -> None:
     # Every other session of this user ends.
     user.session_epoch += 1
     audit.record("user.password_changed", obj=user)
+
+
+def advisers_of_office(office_id: int, *, notify: str | None = None) -> list[User]:
+    """Active advisers of an office, by name; optionally only those with a notify setting."""
+    query = (
+        select(User)
+        .join(user_offices, user_offices.c.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            user_offices.c.office_id == office_id,
+            UserRole.role == "adviser",
+            User.active.is_(True),
+        )
+        .order_by(User.name, User.id)
+    )
+    if notify is not None:
+        query = query.where(User.notify == notify)
+    return list(db.session.scalars(query).unique())

@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from advice.accounts.models import User, UserRole, user_offices
+from advice.accounts.models import User
+from advice.accounts.services import advisers_of_office
 from advice.attachments.services import (
     StoredFiles,
     UploadRefused,
@@ -66,19 +67,7 @@ adviser_only = role_required("adviser")
 
 
 def _colleagues(office_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(user_offices, user_offices.c.user_id == User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                user_offices.c.office_id == office_id,
-                UserRole.role == "adviser",
-                User.active.is_(True),
-            )
-            .order_by(User.name)
-        )
-    )
+    return advisers_of_office(office_id)
 
 
 @bp.get("/queue")

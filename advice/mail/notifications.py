@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from advice.accounts.models import User, UserRole, user_offices
+from advice.accounts.models import User, UserRole
+from advice.accounts.services import advisers_of_office
 from advice.clock import utcnow
 from advice.extensions import db
 from advice.mail.models import OutboxMessage
@@ -94,19 +95,7 @@ def summarise(case: Case, language: str) -> CaseSummary:
 
 def advisers_to_notify(office_id: int, preference: str) -> list[User]:
     """Active advisers of the office whose notification setting is ``preference``."""
-    query = (
-        select(User)
-        .join(user_offices, user_offices.c.user_id == User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            user_offices.c.office_id == office_id,
-            UserRole.role == "adviser",
-            User.active.is_(True),
-            User.notify == preference,
-        )
-        .order_by(User.id)
-    )
-    return list(db.session.scalars(query).unique())
+    return advisers_of_office(office_id, notify=preference)
 
 
 def notify_new_case(case: Case) -> list[OutboxMessage]:
