@@ -70,11 +70,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from advice.accounts import bp as accounts_bp
-    from advice.cases import bp as cases_bp
-    from advice.intake import bp as intake_bp
-    from advice.public import bp as public_bp
-    from advice.tracking import bp as tracking_bp
+    from advice.accounts.views import bp as accounts_bp
+    from advice.cases.views import bp as cases_bp
+    from advice.intake.views import bp as intake_bp
+    from advice.public.views import bp as public_bp
+    from advice.tracking.views import bp as tracking_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)

@@ -71,9 +71,11 @@ def create_user_command(
 def register_commands(app: Flask) -> None:
     from advice.demo.cli import demo_command
     from advice.mail.cli import send_digests_command, send_mail_command
+    from advice.privacy.cli import retention_command
 
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_digests_command)

@@ -2,6 +2,5 @@
 
 from flask import Blueprint
 
+# The routes attach in views.py, imported when the blueprint is registered.
 bp = Blueprint("cases", __name__)
-
-from advice.cases import views  # noqa: E402,F401

@@ -2,6 +2,5 @@
 
 from flask import Blueprint
 
+# The routes attach in views.py, imported when the blueprint is registered.
 bp = Blueprint("public", __name__)
-
-from advice.public import views  # noqa: E402,F401

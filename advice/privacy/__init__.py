@@ -1,0 +1,1 @@
+"""Privacy duties: retention (gallring) and anonymisation of personal data."""

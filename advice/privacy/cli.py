@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from advice.extensions import db
+from advice.privacy.services import run_retention
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
+@with_appcontext
+def retention_command(dry_run: bool) -> None:
+    """Anonymise the personal data of closed cases past their retention period.
+
+    Run daily from a timer; see docs for a systemd timer and a cron line.
+    """
+    report = run_retention(dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+        for reference in report.due:
+            click.echo(reference)
+        click.echo(f"{report.count} cases would be anonymised (dry run, nothing changed)")
+        return
+    db.session.commit()
+    click.echo(f"anonymised {report.count} cases")
