@@ -228,6 +228,7 @@ def routes(targets: Targets, page_two: tuple[str, str]) -> list[tuple[str, str]]
         ("bare route /healthz", "/healthz"),
         ("queue, default (new, unassigned)", "/queue"),
         ("queue, open, any assignee", "/queue?status=open&assignee=any"),
+        ("queue, all, any assignee", "/queue?status=all&assignee=any"),
         (
             f"queue, all, topic {common_code} ({common_n})",
             f"/queue?status=all&assignee=any&topic={common_id}",

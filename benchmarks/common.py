@@ -163,7 +163,11 @@ def flask_command(arguments: Sequence[str], environment: dict[str, str]) -> None
     command = [sys.executable, "-m", "flask", "--app", "advice", *arguments]
     log("$ " + " ".join(["flask", "--app", "advice", *arguments]))
     subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        command, cwd=REPOSITORY_ROOT, env={**os.environ, **environment}, check=True
+        command,
+        cwd=REPOSITORY_ROOT,
+        env={**os.environ, **environment},
+        check=True,
+        stdout=sys.stderr,  # stdout is for the results
     )
 
 

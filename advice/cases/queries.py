@@ -16,6 +16,9 @@ from advice.clock import utcnow
 from advice.extensions import db
 
 PAGE_SIZE = 25
+# Counting every match exactly would scan a quarter of a national table when the filter is
+# wide; past this many, the page says "more than" instead.
+COUNT_CAP = 1000
 DUE_SOON = timedelta(hours=24)
 
 
@@ -77,6 +80,7 @@ class QueuePage:
     cases: list[Case]
     total: int
     next_cursor: str | None
+    total_capped: bool = False
     office_ids: list[int] = field(default_factory=list)
 
 
@@ -134,7 +138,8 @@ def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
 
 def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE) -> QueuePage:
     statement = _filtered(user, queue_filter)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    capped = statement.with_only_columns(Case.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     cursor = _parse_cursor(queue_filter.after)
     if cursor is not None:
         received_at, case_id = cursor
@@ -158,7 +163,12 @@ def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE
         ).unique()
     )
     next_cursor = _cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return QueuePage(cases=rows[:page_size], total=total, next_cursor=next_cursor)
+    return QueuePage(
+        cases=rows[:page_size],
+        total=min(total, COUNT_CAP),
+        next_cursor=next_cursor,
+        total_capped=total > COUNT_CAP,
+    )
 
 
 def sla_state(case: Case, now: datetime | None = None) -> str:
