@@ -7,7 +7,7 @@ PORT ?= 5000
 DEMO_CASES ?= 20000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint translations extract-messages clean-test-artifacts
+.PHONY: install run test lint translations extract-messages clean-test-artifacts cluster-test
 
 $(STAMP): requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ run: install
 test: install
 	$(BIN)/ruff check advice tests
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# Two app instances behind nginx sharing PostgreSQL and Redis (about a minute; not part
+# of `make test`). Installs nginx from Debian and starts Redis when they are missing.
+cluster-test: install
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends nginx-light)
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	$(BIN)/pytest -p no:cacheprovider -q -s tests/cluster/check_cluster.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check advice tests

@@ -48,6 +48,7 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None) -> None:
     options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    config_module.derive_settings(app.config)
     config_module.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from advice import models  # noqa: F401  (every table known to metadata and Alembic)
     from advice.headers import init_headers
     from advice.i18n import init_i18n
+    from advice.ops import init_ops
     from advice.security import init_security
 
     db.init_app(app)
@@ -67,13 +69,19 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     init_security(app)
     init_headers(app)
+    init_ops(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from advice.accounts.views import bp as accounts_bp
+    from advice.admin.views import bp as admin_bp
     from advice.cases.views import bp as cases_bp
+    from advice.documents.views import bp as documents_bp
+    from advice.inbound.views import bp as inbound_bp
     from advice.intake.views import bp as intake_bp
+    from advice.knowledge.views import bp as knowledge_bp
     from advice.public.views import bp as public_bp
+    from advice.stats.views import bp as stats_bp
     from advice.tracking.views import bp as tracking_bp
 
     app.register_blueprint(public_bp)
@@ -81,6 +89,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(inbound_bp)
+    app.register_blueprint(knowledge_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select, text
+from tqdm import tqdm
 
 from advice.accounts.models import ROLES
 from advice.accounts.services import AccountError, create_user
@@ -32,13 +36,18 @@ def run_seed(region_file: Path | None = None, taxonomy_file: Path | None = None)
 )
 @with_appcontext
 def seed_command(region_file: Path | None) -> None:
-    """Load the region's municipalities, offices and the taxonomies (idempotent)."""
+    """Load the region's municipalities, offices, the taxonomies and the shipped
+    knowledge articles (idempotent)."""
+    from advice.knowledge.seed import load_articles
+
     report = run_seed(region_file)
+    articles = load_articles()
     db.session.commit()
     if report.total == 0:
         click.echo("Nothing to add: the database already holds the seed data.")
     for kind, count in sorted(report.created.items()):
         click.echo(f"created {count} {kind}")
+    click.echo(f"articles: {len(articles.created)} created, {len(articles.skipped)} already there")
 
 
 @click.command("create-user")
@@ -68,14 +77,62 @@ def create_user_command(
     click.echo(f"created {user.email} ({', '.join(sorted(user.roles)) or 'no roles'})")
 
 
+@click.command("reindex-cases")
+@click.option(
+    "--batch-size",
+    default=5_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Cases indexed and committed at a time.",
+)
+@with_appcontext
+def reindex_cases_command(batch_size: int) -> None:
+    """Rebuild the case search index from the cases (after an upgrade or a restore)."""
+    from advice.cases.models import Case
+    from advice.cases.search import reindex_all_cases
+
+    started = time.perf_counter()
+    total = db.session.scalar(select(func.count()).select_from(Case)) or 0
+    indexed = removed = 0
+    with tqdm(total=total, unit="case", file=sys.stderr, mininterval=1.0) as progress:
+        for step in reindex_all_cases(batch_size):
+            # One transaction per batch: a long rebuild holds no lock for long.
+            db.session.commit()
+            indexed += step.cases
+            removed += step.removed
+            progress.update(step.cases)
+    if indexed and db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE search_documents"))
+        db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Indexed {indexed} cases in {seconds:.1f} s; removed {removed} documents of "
+        "cases that no longer exist."
+    )
+
+
 def register_commands(app: Flask) -> None:
+    from advice.admin.cli import ADMIN_COMMANDS
     from advice.demo.cli import demo_command
+    from advice.inbound.cli import fetch_mail_command, quarantine_retry_command
+    from advice.knowledge.cli import seed_articles_command
     from advice.mail.cli import send_digests_command, send_mail_command
+    from advice.ops.cli import OPS_COMMANDS
     from advice.privacy.cli import retention_command
+    from advice.stats.cli import rebuild_stats_command
 
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_articles_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(retention_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(rebuild_stats_command)
+    app.cli.add_command(reindex_cases_command)
+    for command in ADMIN_COMMANDS:
+        app.cli.add_command(command)
+    app.cli.add_command(fetch_mail_command)
+    app.cli.add_command(quarantine_retry_command)
+    for command in OPS_COMMANDS:
+        app.cli.add_command(command)

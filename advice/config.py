@@ -49,6 +49,22 @@ class Defaults:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # With Redis as the store, a Redis outage falls back to per-process limits instead
+    # of failing every limited request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+
+    # Operations (advice.ops). REDIS_URL switches on shared rate limits and the job queue;
+    # STORAGE_PATH is the folder several app servers share (uploads and cached PDFs).
+    REDIS_URL: str | None = None
+    STORAGE_PATH: str | None = None
+    JOB_QUEUE_NAME = "advice"
+    LOG_FORMAT = "text"  # "json": one JSON object per line, with the request id
+    LOG_LEVEL = "INFO"
+    METRICS_TOKEN: str | None = None
+    METRICS_ALLOWED_IPS = ""  # comma-separated addresses allowed to read /metrics
+    DIGEST_HOUR = 7  # local time from which `tick` sends the day's digests
+    RETENTION_HOUR = 2  # local time from which `tick` runs the day's retention
+    BACKUP_FOLDER: str | None = None  # default <instance>/backups
 
     SLA_WORKING_DAYS = 2
     REFERENCE_PREFIX = "EK"
@@ -81,6 +97,23 @@ def instance_secret_key(instance_path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def derive_settings(config: dict[str, Any]) -> None:
+    """Settings that follow from others unless set on their own.
+
+    ``REDIS_URL`` becomes the rate limit store; ``STORAGE_PATH`` holds the uploads and the
+    PDF cache.
+    """
+    redis_url = config.get("REDIS_URL")
+    if redis_url and config.get("RATELIMIT_STORAGE_URI") in (None, "", "memory://"):
+        config["RATELIMIT_STORAGE_URI"] = redis_url
+    storage = config.get("STORAGE_PATH")
+    if storage:
+        if not config.get("UPLOAD_FOLDER"):
+            config["UPLOAD_FOLDER"] = str(Path(storage) / "uploads")
+        if not config.get("PDF_CACHE_FOLDER"):
+            config["PDF_CACHE_FOLDER"] = str(Path(storage) / "pdf-cache")
 
 
 def validate(config: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from advice.cases.models import (
     TrackingToken,
     case_topics,
 )
+from advice.inbound.models import InboundMessage
 from advice.knowledge.models import Article, ArticleRevision, ArticleVote, article_topics
 from advice.mail.models import OutboxAttachment, OutboxMessage
 from advice.regions.models import Municipality, Office, RegionSetting
@@ -30,6 +31,7 @@ __all__ = [
     "Channel",
     "Contact",
     "IdempotencyKey",
+    "InboundMessage",
     "LoginAttempt",
     "Municipality",
     "Office",

@@ -85,6 +85,11 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # The search engines' own structures (an FTS5 table, a tsvector column) are raw SQL
+    # outside the models' metadata: autogenerate must not offer to drop them.
+    from advice.knowledge.search import include_name
+    conf_args.setdefault("include_name", include_name)
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 
 from advice import create_app
 from advice.extensions import db
+from advice.knowledge.search import include_name
 from tests.conftest import ADMIN_URL, BACKENDS
 
 
@@ -45,7 +46,8 @@ def test_upgrade_builds_an_empty_database_that_matches_the_models(bare_app):
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_as_batch": True}
+                connection,
+                opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []

@@ -394,3 +394,19 @@ def test_stylesheet_and_icons_are_served(client: FlaskClient) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         response.close()
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(client):
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/tillganglighet"' in home
+    page = client.get("/tillganglighet")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Tillgänglighetsredogörelse" in html
+    assert "Rapportera brister" in html
+
+
+def test_a_coordinator_lands_on_the_statistics_after_sign_in(client, make_user):
+    user = make_user(roles=("coordinator",), offices=())
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.headers["Location"] == "/stats"

@@ -18,6 +18,10 @@ def landing_page() -> str:
     """Where a signed-in user starts: the queue for advisers, else the start page."""
     if current_user.has_role("adviser") and "cases.queue" in current_app.view_functions:
         return url_for("cases.queue")
+    if current_user.has_role("coordinator") and "stats.index" in current_app.view_functions:
+        return url_for("stats.index")
+    if current_user.has_role("admin") and "admin.index" in current_app.view_functions:
+        return url_for("admin.index")
     return url_for("public.index")
 
 

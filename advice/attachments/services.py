@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from advice.cases.models import Attachment, Case, CaseEntry
+from advice.cases.search import reindex_case
 from advice.clock import utcnow
 from advice.extensions import db
 
@@ -53,8 +54,11 @@ def safe_filename(name: str | None, content_type: str) -> str:
 
 def check_upload(upload: FileStorage) -> CheckedUpload:
     """Read one upload and recognise it by its content, not its name or declared type."""
-    data = upload.stream.read(MAX_BYTES + 1)
-    name = upload.filename or ""
+    return check_bytes(upload.filename or "", upload.stream.read(MAX_BYTES + 1))
+
+
+def check_bytes(name: str, data: bytes) -> CheckedUpload:
+    """The checks of ``check_upload`` for a file already in memory (an email attachment)."""
     if len(data) > MAX_BYTES:
         raise UploadRefused(_("Filen %(name)s är större än 10 MB och har inte sparats.", name=name))
     if not data:
@@ -119,6 +123,8 @@ def store_attachment(
         uploaded_by_id=uploaded_by_id,
     )
     db.session.add(attachment)
+    # Its file name is searched with the case's words.
+    reindex_case(case)
     return attachment
 
 

@@ -26,6 +26,11 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
+def _page(value: str | None) -> int:
+    page = _int_or_none(value)
+    return page if page is not None and 1 <= page <= 1000 else 1
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """The queue's filters; they live in the URL so a view can be bookmarked."""
@@ -38,10 +43,16 @@ class QueueFilter:
     assignee: str = "unassigned"  # "unassigned", "me", "any" or a user id
     overdue: bool = False
     after: str | None = None  # keyset cursor: "<received-µs>.<id>"
+    q: str = ""  # the search box (advice.cases.search); its hits are paged by number
+    page: int = 1
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> QueueFilter:
-        if not args or set(args) <= {"after"}:
+        q = " ".join((args.get("q") or "").split())[:200]
+        if not set(args) - {"after", "q", "page"}:
+            if q:
+                # A search from the header looks through every case I may open.
+                return cls(status="all", assignee="any", q=q, page=_page(args.get("page")))
             return cls(after=args.get("after"))
         status = args.get("status", "open")
         assignee = args.get("assignee", "any")
@@ -56,6 +67,21 @@ class QueueFilter:
             else "any",
             overdue=args.get("overdue") == "1",
             after=args.get("after"),
+            q=q,
+            page=_page(args.get("page")),
+        )
+
+    @property
+    def narrows(self) -> bool:
+        """Whether the filters leave out some of the cases I may open."""
+        return (
+            self.office is not None
+            or self.municipality is not None
+            or self.topic is not None
+            or self.requester_type is not None
+            or self.status != "all"
+            or self.assignee != "any"
+            or self.overdue
         )
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
@@ -72,6 +98,10 @@ class QueueFilter:
             args["overdue"] = "1"
         if current.after:
             args["after"] = current.after
+        if current.q:
+            args["q"] = current.q
+        if current.page > 1:
+            args["page"] = current.page
         return args
 
 
@@ -134,6 +164,12 @@ def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
             Case.status.in_(OPEN_STATUSES),
         )
     return statement
+
+
+def filtered_cases(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
+    """The cases the queue's filters select among those the user may open (the search
+    box's hits are narrowed by the same filters)."""
+    return _filtered(user, queue_filter)
 
 
 def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE) -> QueuePage:

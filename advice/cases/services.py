@@ -17,6 +17,7 @@ from advice.audit import services as audit
 from advice.cases.contacts import ContactDetails, find_or_create_contact
 from advice.cases.models import STATUSES, Case, CaseEntry, TrackingToken
 from advice.cases.references import format_reference, next_reference_number
+from advice.cases.search import INDEXED_ENTRY_KINDS, reindex_case
 from advice.cases.sla import LOCAL_ZONE, first_response_due
 from advice.clock import utcnow
 from advice.extensions import db
@@ -57,6 +58,8 @@ class NewCase:
     consent_notice_version: str | None = None
     received_at: datetime | None = None
     created_by_id: int | None = None
+    # An adviser logging their own contact takes the case at once.
+    assignee_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def create_case(new: NewCase) -> CreatedCase:
         requester_type_id=new.requester_type_id,
         channel=channel,
         created_by_id=new.created_by_id,
+        assignee_id=new.assignee_id,
         status="new",
         language=new.language,
         question=new.question,
@@ -114,6 +118,7 @@ def create_case(new: NewCase) -> CreatedCase:
     case.topics = topics
     db.session.add(case)
     db.session.flush()
+    reindex_case(case)
     token = mint_tracking_token(case)
     audit.record(
         "case.created",
@@ -133,10 +138,18 @@ def mint_tracking_token(case: Case) -> str:
 
 
 def add_entry(case: Case, entry: CaseEntry) -> CaseEntry:
-    """Append to the timeline; the case's version moves so cached documents renew."""
+    """Append to the timeline; the case's version moves so cached documents renew.
+
+    Text to search, a new assignee or another office: the search index follows at once.
+    """
     case.entries.append(entry)
     case.version += 1
     db.session.flush()
+    if (entry.body and entry.kind in INDEXED_ENTRY_KINDS) or entry.kind in (
+        "assignment",
+        "transfer",
+    ):
+        reindex_case(case)
     return entry
 
 
@@ -210,14 +223,14 @@ def reply_to_requester(
     case: Case, author: User, body: str, minutes: int = 0, new_status: str | None = None
 ) -> CaseEntry:
     """An answer the requester sees on the tracking page and gets by email."""
+    if case.assignee_id is None:
+        case.assignee_id = author.id
     entry = add_entry(
         case,
         CaseEntry(kind="reply", is_public=True, author_id=author.id, body=body, minutes=minutes),
     )
     case.first_response_at = case.first_response_at or entry.created_at or utcnow()
     case.minutes_spent += minutes
-    if case.assignee_id is None:
-        case.assignee_id = author.id
     if new_status is None:
         new_status = "in_progress" if case.status in ("new", "assigned") else case.status
     _status_entry(case, new_status, author.id)

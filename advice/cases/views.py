@@ -40,6 +40,7 @@ from advice.cases.queries import (
     queue_page,
     sla_state,
 )
+from advice.cases.search import search_cases
 from advice.cases.services import (
     CaseError,
     NewCase,
@@ -72,9 +73,17 @@ def _colleagues(office_id: int) -> list[User]:
 
 @bp.get("/queue")
 @adviser_only
-def queue() -> str:
+def queue() -> str | Response:
     queue_filter = QueueFilter.from_args(request.args)
-    page = queue_page(current_user, queue_filter)
+    found = None
+    if queue_filter.q:
+        found = search_cases(current_user, queue_filter)
+        db.session.commit()  # the search's audit event
+        if found.jump_to is not None:
+            return redirect(url_for("cases.case_page", reference=found.jump_to))
+        page = None
+    else:
+        page = queue_page(current_user, queue_filter)
     language = current_language()
     my_offices = [(str(office.id), office.name) for office in current_user.offices]
     colleagues: dict[int, User] = {}
@@ -82,7 +91,8 @@ def queue() -> str:
         for colleague in _colleagues(office.id):
             colleagues[colleague.id] = colleague
     return render_template(
-        "cases/queue.html",
+        "cases/search.html" if found is not None else "cases/queue.html",
+        found=found,
         page=page,
         queue_filter=queue_filter,
         sla_state=sla_state,
@@ -360,10 +370,10 @@ def new_contact() -> Response | tuple[str, int]:
             contact=contact if contact and not contact.is_empty else None,
             language=language,
             created_by_id=current_user.id,
+            assignee_id=current_user.id,
         )
     )
     case = created.case
-    case.assignee_id = current_user.id
     kind = (
         "visit" if channel and channel.code in ("office_visit", "home_visit", "event") else "call"
     )

@@ -5,7 +5,7 @@ Staff go through ``create_user`` like every other account. Cases do not go throu
 (``advice.demo.generator``) and written in bulk, with COPY on PostgreSQL and executemany
 on SQLite. The rules ``create_case`` enforces still hold: references come from the same
 counter, the office is the municipality's office, the first response is due by the same
-service level.
+service level, and every case is in the search index (indexed in bulk, chunk by chunk).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from advice.accounts.models import User, UserRole, user_offices
 from advice.accounts.services import create_user
 from advice.cases.models import Case, CaseEntry, Contact, TrackingToken, case_topics
 from advice.cases.references import reserve_reference_block
+from advice.cases.search import index_cases
 from advice.clock import utcnow
 from advice.database import is_postgresql
 from advice.demo.generator import (
@@ -229,8 +230,14 @@ def create_demo_cases(
         plain_emails=first_ids.contact == 1,
     )
     write = _copy_chunk if is_postgresql() else _insert_chunk
+    case_id = CASE_COLUMNS.index("id")
     for chunk in builder.build(plan, chunk_size):
         write(chunk)
+        # Searchable in the same transaction, as a case made by create_case is: the chunk's
+        # cases are read back and indexed in bulk (one COPY and INSERT on PostgreSQL).
+        if chunk.cases:
+            ids = [row[case_id] for row in chunk.cases]
+            index_cases(min(ids), max(ids))
         yield DemoProgress(len(chunk.cases), len(chunk.contacts), len(chunk.entries))
 
 

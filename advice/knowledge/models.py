@@ -62,6 +62,11 @@ class Article(db.Model):
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     helpful_yes: Mapped[int] = mapped_column(Integer, default=0)
     helpful_no: Mapped[int] = mapped_column(Integer, default=0)
+    # The revision whose text the article's own columns hold while it is live; later
+    # revisions are changes not yet reviewed.
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    # The reviewer's comment when the article was last sent back to its author.
+    review_comment: Mapped[str | None] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
@@ -69,6 +74,20 @@ class Article(db.Model):
     revisions: Mapped[list[ArticleRevision]] = relationship(
         back_populates="article", order_by="ArticleRevision.number", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_live(self) -> bool:
+        """A reviewed version is published (on /kb too when the audience is public).
+
+        While later changes are a draft or in review, the article stays live with its
+        reviewed text, held in its own columns; the changes are in newer revisions.
+        Archiving (or making an internal article public) takes it off.
+        """
+        return self.published_revision is not None
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_live and self.audience == "public"
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
@@ -106,3 +125,29 @@ class ArticleVote(db.Model):
     visitor: Mapped[str] = mapped_column(String(64))
     helpful: Mapped[bool] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchDocument(db.Model):
+    """One document in the full-text index: an article today, a case tomorrow.
+
+    The ORM owns the plain columns (so every database has the same table); each engine's
+    index structure is raw SQL owned by ``advice.knowledge.search`` and the migration:
+    a ``tsv`` tsvector column with a GIN index on PostgreSQL, the ``search_fts`` FTS5
+    table on SQLite. ``title``, ``summary`` and ``body`` keep the indexed plain text,
+    which the snippets are cut from.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "doc_id", name="uq_search_documents_kind_doc"),
+        CheckConstraint("language IN ('sv', 'en')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    doc_id: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(2), default="sv")
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,7 +28,7 @@ from advice.clock import utcnow
 from advice.extensions import db
 from advice.mail.models import OutboxMessage
 from advice.mail.rendering import render_mail
-from advice.mail.services import queue_mail
+from advice.mail.services import MailAttachment, queue_mail
 from advice.regions.models import Office
 from advice.regions.services import setting
 
@@ -286,3 +286,20 @@ def mail_case_resolved(
         satisfaction_urls=sorted(satisfaction_urls.items()),
     )
     return queue_mail(address, rendered, kind="case_resolved", case_id=case.id)
+
+
+def mail_summary(
+    case: Case, pdf_bytes: bytes, filename: str, tracking_url: str
+) -> OutboxMessage | None:
+    """The summary of the advice as a PDF attachment, with the link to the case."""
+    address = _requester_address(case)
+    if address is None:
+        return None
+    rendered = render_mail("summary", case.language, **_requester_context(case, tracking_url))
+    return queue_mail(
+        address,
+        rendered,
+        kind="summary",
+        case_id=case.id,
+        attachments=[MailAttachment(filename, "application/pdf", pdf_bytes)],
+    )

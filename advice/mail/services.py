@@ -26,6 +26,8 @@ When does delivery run?
   mail server neither delays nor breaks the page. Errors there are logged, never raised.
   (``after_this_request`` alone would run *before* the response is sent; a teardown
   handler runs before the response body is sent too.)
+  With ``REDIS_URL`` set, the same hook enqueues a job instead, and a worker
+  (``flask --app advice worker``) delivers; see ``advice.ops.jobs``.
 - **``flask --app advice send-mail``** delivers everything due, including retries; run it
   from a timer (systemd timer or cron, every minute), or as ``send-mail --loop 60`` as a
   long-running process where there is no timer. Without either, a failed message waits
@@ -52,7 +54,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ from werkzeug.wrappers import Response
 
 from advice.clock import utcnow
 from advice.extensions import db
+from advice.inbound.threading import OUTGOING_POLICY, thread_headers
 from advice.mail.models import OutboxAttachment, OutboxMessage
 from advice.mail.rendering import RenderedMail
 
@@ -156,7 +158,13 @@ def deliver_after_request() -> None:
         ids = _committed_ids(g.get("mail_queued", []))
         if ids:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
-            response.call_on_close(lambda: _deliver_in_background(app, ids))
+            if app.config.get("REDIS_URL"):
+                # With Redis a worker delivers (advice.ops.jobs); the app process goes on.
+                from advice.ops.jobs import enqueue_delivery
+
+                response.call_on_close(lambda: enqueue_delivery(app, ids))
+            else:
+                response.call_on_close(lambda: _deliver_in_background(app, ids))
         return response
 
 
@@ -344,14 +352,20 @@ def build_email(
     opens in an editor); SMTP gets quoted-printable, which every server accepts.
     """
     encoding = "8bit" if eight_bit else "quoted-printable"
-    email = EmailMessage(policy=SMTP_POLICY)
+    # SMTP's policy, but In-Reply-To and References are never written as encoded words.
+    email = EmailMessage(policy=OUTGOING_POLICY)
     email["Subject"] = message.subject
     email["From"] = _sender()
     email["To"] = message.to_address
     email["Date"] = format_datetime(now or utcnow())
     email["Message-ID"] = message.message_id
+    # Reply-To with the case's signed address, In-Reply-To and References for mail about
+    # a case, and "auto-replied" for our automatic answers to inbound mail (advice.inbound).
+    thread = thread_headers(message)
     # RFC 3834: an automatic message; well-behaved autoresponders do not answer it.
-    email["Auto-Submitted"] = "auto-generated"
+    email["Auto-Submitted"] = thread.pop("Auto-Submitted", "auto-generated")
+    for name, value in thread.items():
+        email[name] = value
     email.set_content(message.text_body, charset="utf-8", cte=encoding)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html", charset="utf-8", cte=encoding)

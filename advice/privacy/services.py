@@ -19,8 +19,11 @@ from sqlalchemy import delete, select, update
 from advice.attachments.services import upload_folder
 from advice.audit import services as audit
 from advice.cases.models import Attachment, Case, CaseEntry, Contact, TrackingToken
+from advice.cases.search import reindex_case
 from advice.clock import utcnow
 from advice.extensions import db
+from advice.documents.cache import forget_case_documents
+from advice.inbound.services import forget_case_inbound
 from advice.mail.services import forget_case_mail
 from advice.regions.models import Municipality
 from advice.regions.services import setting
@@ -56,10 +59,14 @@ def anonymise_case(case: Case, *, reason: str, actor_id: int | None = None) -> N
         attachment.filename = REMOVED
     db.session.execute(delete(TrackingToken).where(TrackingToken.case_id == case.id))
     forget_case_mail(case.id)
+    forget_case_inbound(case.id)
+    forget_case_documents(case.id)
     case.anonymised_at = now
     case.version += 1
     contact = case.contact
     case.contact_id = None
+    # Out of the search index in the same transaction: nothing left to be found by.
+    reindex_case(case)
     if contact is not None:
         _anonymise_contact_if_unused(contact, now)
     audit.record(

@@ -34,3 +34,16 @@ def healthz() -> tuple[Response, int]:
 def privacy() -> str:
     """The privacy notice the intake form's consent refers to."""
     return render_template("public/privacy.html", region=region_profile())
+
+
+@bp.get("/tillganglighet")
+@public
+def accessibility() -> str:
+    """The accessibility statement (tillgänglighetsredogörelse) the law requires."""
+    from advice.admin.services import accessibility_statement
+
+    return render_template(
+        "public/accessibility.html",
+        region=region_profile(),
+        statement=accessibility_statement(),
+    )

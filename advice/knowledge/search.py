@@ -1,0 +1,861 @@
+"""Full-text search that understands Swedish (and English): one interface, two engines.
+
+    index(Document(kind="article", doc_id=7, language="sv", title=..., summary=..., body=...))
+    remove("article", 7)
+    results = query("article", "värmepumpar", restrict_to=select(Article.id).where(...))
+
+Documents are of a *kind* ("article", "article_public", later "case"), carry their
+language and three weighted fields (title > summary > body). ``query`` returns ranked
+hits with highlighted snippets; ``restrict_to`` is a SELECT of the ``doc_id`` values the
+caller may see, so access rules stay with the caller and are checked in the same query.
+
+The engines:
+
+- **PostgreSQL**: a ``tsvector`` column on ``search_documents``, built with the
+  document's language configuration (``swedish`` or ``english``, Snowball stemmers and
+  stop words) and ``setweight`` per field, a GIN index, ``ts_rank`` and ``ts_headline``.
+  The column is written in the same statement as the document, so there is no trigger.
+- **SQLite**: an FTS5 table ``search_fts`` (rowid = ``search_documents.id``) holding the
+  fields as Snowball stems, computed here in Python with the same algorithms and stop
+  words PostgreSQL uses; queries are stemmed the same way, ranked with ``bm25`` and the
+  snippets are cut in Python from the plain text in ``search_documents``.
+
+Both treat a query the same: words of four letters or more match as prefixes of their
+stem (so "tilläggsisolera", stem "tilläggsisoler", finds "tilläggsisolering"), stop words
+are dropped, and each document is matched with its own language's stemming. ``match="all"``
+(the search boxes) needs every word, ``match="any"`` (suggestions for a question being
+typed) ranks documents by the words they share.
+
+Two optional features serve indexes too large to rank every match (cases at national
+scale), on both engines:
+
+- **Tags**: a document may carry short labels (``Document(tags=("o3",))``, the office
+  holding a case) and a query may require any of some (``tags=["o3", "o7"]``). They are
+  stored as lexemes behind a private-use character that no text can produce, so the
+  full-text index itself applies the filter, before anything is ranked or counted.
+- **Newest first**: ``query(..., newest=1000)`` ranks only the 1,000 newest matches
+  (highest ``doc_id``). Documents indexed with ``age_bands=True`` carry tags for bands of
+  their ``doc_id`` (4,096 ids, 16,384, …), so the query looks at the newest band first and
+  widens it only while too few documents match: a word found in half a million documents
+  costs about as much as one found in a thousand. ``total`` then counts the candidates
+  and ``capped`` says that more matched.
+
+Every write goes through the caller's session, so the index changes in the same
+transaction as the document it describes. ``index_many`` writes many documents at once
+(a rebuild, a bulk load): on PostgreSQL one COPY and one INSERT … SELECT that builds the
+tsvectors in the database. The engine structures are raw SQL (created by
+migration 0003), outside SQLAlchemy's metadata; ``include_name`` tells Alembic's
+autogenerate to leave them alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import snowballstemmer
+from markupsafe import Markup
+from psycopg import sql
+from sqlalchemy import (
+    Column,
+    Float,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from advice.clock import utcnow
+from advice.extensions import db
+from advice.knowledge.models import SearchDocument
+
+Match = Literal["all", "any"]
+
+LANGUAGES = {"sv": "swedish", "en": "english"}
+# Field weights: PostgreSQL's labels A, B, C and FTS5's bm25 column weights.
+FIELD_LABELS = {"title": "A", "summary": "B", "body": "C"}
+BM25_WEIGHTS = (10.0, 4.0, 2.0)
+PG_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
+PREFIX_MIN_LENGTH = 4
+MAX_QUERY_WORDS = 24
+SNIPPET_WORDS = 28
+# Markers a snippet carries from the engine until it is escaped and given <mark> tags:
+# characters from Unicode's private use area, removed from every indexed text.
+MARK_START, MARK_END = "\ue000", "\ue001"
+# Tags are lexemes that start with this private-use character: neither PostgreSQL's parser
+# nor ``words`` ever makes it part of a word, and it is removed from every indexed text,
+# so no text can forge a tag.
+TAG_MARK = "\ue010"
+_MARKERS = re.compile(f"[{MARK_START}{MARK_END}{TAG_MARK}]")
+_TAG = re.compile(r"[a-z0-9]{1,40}")
+# Age bands: a document's doc_id shifted right by each of these, as tags "b<bits>n<band>".
+AGE_BAND_BITS = (12, 14, 16, 18, 20, 22, 24)
+FIELDS = ("title", "summary", "body")
+_WORD = re.compile(r"[^\W_]+")
+HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+FTS_TABLE = "search_fts"
+TSV_COLUMN = "tsv"
+TSV_INDEX = "ix_search_documents_tsv"
+
+documents = SearchDocument.__table__
+
+
+# --- Words, stop words and stems ---------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def stop_words(language: str) -> frozenset[str]:
+    path = Path(__file__).parent / "stopwords" / f"{LANGUAGES[language]}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=2)
+def _stemmer(language: str) -> Any:
+    return snowballstemmer.stemmer(LANGUAGES[language])
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str, language: str) -> str:
+    """The Snowball stem of a lower-case word, as PostgreSQL's configuration makes it."""
+    return str(_stemmer(language).stemWord(word))
+
+
+def words(text_: str) -> list[str]:
+    """Lower-case words: runs of letters and digits (hyphens and slashes separate)."""
+    return _WORD.findall(text_.lower())
+
+
+def index_terms(text_: str, language: str) -> str:
+    """The stems of a text's words without stop words, space-separated, for FTS5."""
+    stops = stop_words(language)
+    return " ".join(stem(word, language) for word in words(text_) if word not in stops)
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    word: str
+    stem: str
+    prefix: bool
+
+
+def query_words(text_: str) -> list[str]:
+    """The distinct words of a query, in order, at most ``MAX_QUERY_WORDS``."""
+    seen: dict[str, None] = {}
+    for word in words(text_):
+        seen.setdefault(word, None)
+        if len(seen) >= MAX_QUERY_WORDS:
+            break
+    return list(seen)
+
+
+def query_terms(text_: str, language: str) -> list[QueryTerm]:
+    """What a query asks of documents in ``language``: stems, some as prefixes."""
+    stops = stop_words(language)
+    terms: dict[str, QueryTerm] = {}
+    for word in query_words(text_):
+        if word in stops:
+            continue
+        term = QueryTerm(word, stem(word, language), prefix=len(word) >= PREFIX_MIN_LENGTH)
+        if term.stem not in terms or term.prefix:
+            terms[term.stem] = term
+    return list(terms.values())
+
+
+# --- The interface ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    doc_id: int
+    language: str
+    title: str
+    summary: str = ""
+    body: str = ""
+    # Labels a query can require with ``tags=`` (lower-case letters and digits).
+    tags: tuple[str, ...] = ()
+    # Index the doc_id's age bands too, for queries with ``newest=``.
+    age_bands: bool = False
+
+    def lexemes(self) -> list[str]:
+        """The tags (and age bands) as the lexemes the index holds."""
+        labels = list(self.tags)
+        if self.age_bands:
+            labels += [f"b{bits}n{self.doc_id >> bits}" for bits in AGE_BAND_BITS]
+        return [tag_lexeme(label) for label in dict.fromkeys(labels)]
+
+
+def tag_lexeme(tag: str) -> str:
+    if not _TAG.fullmatch(tag):
+        raise ValueError(f"a tag is 1 to 40 lower-case letters and digits, not {tag!r}")
+    return TAG_MARK + tag
+
+
+@dataclass(frozen=True)
+class Hit:
+    doc_id: int
+    rank: float
+    snippet: Markup
+
+
+@dataclass
+class SearchResults:
+    hits: list[Hit] = field(default_factory=list)
+    # Every match, for pagination; None when the caller did not ask. With ``newest=N``:
+    # the candidates ranked, at most N.
+    total: int | None = None
+    # With ``newest=N``: more than N documents matched; the hits are the best of the newest.
+    capped: bool = False
+
+    @property
+    def doc_ids(self) -> list[int]:
+        return [hit.doc_id for hit in self.hits]
+
+
+def index(document: Document) -> None:
+    """Add or replace a document in the index, in the session's transaction."""
+    _engine().index(_cleaned(document))
+
+
+def _cleaned(document: Document) -> Document:
+    if document.language not in LANGUAGES:
+        raise ValueError(f"no search configuration for language {document.language!r}")
+    return Document(
+        kind=document.kind,
+        doc_id=document.doc_id,
+        language=document.language,
+        title=_MARKERS.sub("", document.title),
+        summary=_MARKERS.sub("", document.summary),
+        body=_MARKERS.sub("", document.body),
+        tags=document.tags,
+        age_bands=document.age_bands,
+    )
+
+
+def index_many(documents: Iterable[Document]) -> int:
+    """Add or replace many documents at once, in the session's transaction; returns how
+    many. For rebuilds and bulk loads: on PostgreSQL a COPY and one INSERT … SELECT."""
+    cleaned = [_cleaned(document) for document in documents]
+    if cleaned:
+        _engine().index_many(cleaned)
+    return len(cleaned)
+
+
+def remove(kind: str, doc_id: int) -> None:
+    """Take a document out of the index (nothing happens when it is not there)."""
+    _engine().remove(kind, doc_id)
+
+
+def query(
+    kind: str,
+    text_: str,
+    *,
+    restrict_to: Select[Any] | None = None,
+    match: Match = "all",
+    limit: int = 20,
+    offset: int = 0,
+    count: bool = False,
+    snippets: bool = True,
+    tags: Collection[str] | None = None,
+    newest: int | None = None,
+    snippet_fields: Sequence[str] = ("summary", "body"),
+) -> SearchResults:
+    """Ranked hits among documents of ``kind`` whose ``doc_id`` is in ``restrict_to``.
+
+    ``tags``: only documents carrying at least one of them (an empty collection finds
+    nothing). ``newest``: rank only the newest ``newest`` matches; ``total`` is then always
+    counted. ``snippet_fields``: the fields the snippets are cut from, in this order.
+    """
+    terms = {language: query_terms(text_, language) for language in LANGUAGES}
+    terms = {language: found for language, found in terms.items() if found}
+    if not terms or (tags is not None and not tags):
+        return SearchResults(hits=[], total=0 if count or newest is not None else None)
+    if not set(snippet_fields) <= set(FIELDS) or not snippet_fields:
+        raise ValueError(f"snippets are cut from {FIELDS}, not {snippet_fields!r}")
+    groups = [[tag_lexeme(tag) for tag in dict.fromkeys(tags)]] if tags is not None else []
+    engine = _engine()
+    request = SearchRequest(kind, terms, restrict_to, match, groups, tuple(snippet_fields))
+    if newest is None:
+        return engine.query(request, limit, offset, count, snippets)
+    return _newest_first(engine, request, newest, limit, offset, snippets)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query as the engines receive it."""
+
+    kind: str
+    terms: dict[str, list[QueryTerm]]
+    restrict_to: Select[Any] | None
+    match: Match
+    # Each group is a list of tag lexemes; a document needs one of every group.
+    groups: list[list[str]]
+    snippet_fields: tuple[str, ...]
+
+    def narrowed(self, group: list[str]) -> SearchRequest:
+        return SearchRequest(
+            self.kind,
+            self.terms,
+            self.restrict_to,
+            self.match,
+            [*self.groups, group],
+            self.snippet_fields,
+        )
+
+
+def age_band_windows(kind: str) -> list[list[str]]:
+    """The newest age bands of ``kind``, narrowest first: at each size the band of the
+    newest document and the one before (so a window holds at least a whole band)."""
+    newest_id = db.session.scalar(
+        select(func.max(documents.c.doc_id)).where(documents.c.kind == kind)
+    )
+    windows = []
+    for bits in AGE_BAND_BITS:
+        band = (newest_id or 0) >> bits
+        if band <= 1:
+            break  # this window would hold every document: the last, unbanded query does
+        windows.append([tag_lexeme(f"b{bits}n{band}"), tag_lexeme(f"b{bits}n{band - 1}")])
+    return windows
+
+
+def _newest_first(
+    engine: PostgresEngine | SqliteEngine,
+    request: SearchRequest,
+    newest: int,
+    limit: int,
+    offset: int,
+    snippets: bool,
+) -> SearchResults:
+    """Rank the ``newest`` newest matches, found in ever wider bands of recent documents."""
+    found: list[tuple[int, float]] = []
+    for window in [*age_band_windows(request.kind), None]:
+        narrowed = request if window is None else request.narrowed(window)
+        found = engine.candidates(narrowed, newest + 1)
+        if len(found) > newest:
+            break
+    capped = len(found) > newest
+    ranked = sorted(found[:newest], key=lambda candidate: (-candidate[1], candidate[0]))
+    page = ranked[offset : offset + limit]
+    cut = engine.snippets(request, [doc_id for doc_id, _rank in page]) if snippets else {}
+    hits = [Hit(doc_id, rank, cut.get(doc_id, Markup(""))) for doc_id, rank in page]
+    return SearchResults(hits=hits, total=min(len(found), newest), capped=capped)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+    """For Alembic (``include_name``): the engines' own structures are not the ORM's."""
+    if type_ == "table" and name is not None:
+        return not (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    if type_ == "column" and parent_names.get("table_name") == documents.name:
+        return name != TSV_COLUMN
+    if type_ == "index":
+        return name != TSV_INDEX
+    return True
+
+
+# --- The engines --------------------------------------------------------------------------
+
+
+def _engine() -> PostgresEngine | SqliteEngine:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return PostgresEngine()
+    return SqliteEngine()
+
+
+def _restricted(where: list[Any], doc_id: Any, restrict_to: Select[Any] | None) -> list[Any]:
+    if restrict_to is not None:
+        where.append(doc_id.in_(restrict_to.scalar_subquery()))
+    return where
+
+
+def _document_values(document: Document) -> dict[str, Any]:
+    return {
+        "kind": document.kind,
+        "doc_id": document.doc_id,
+        "language": document.language,
+        "title": document.title,
+        "summary": document.summary,
+        "body": document.body,
+        "updated_at": utcnow(),
+    }
+
+
+def _with_tsvector() -> Table:
+    """search_documents as PostgreSQL has it: with the tsvector the ORM does not map."""
+    with_tsv = documents.to_metadata(MetaData())
+    with_tsv.append_column(Column(TSV_COLUMN, TSVECTOR))
+    return with_tsv
+
+
+def _pg_config(language: Any) -> Any:
+    """The text search configuration of a document's language code (a column)."""
+    return case(*[(language == code, cast(name, REGCONFIG)) for code, name in LANGUAGES.items()])
+
+
+class PostgresEngine:
+    table = _with_tsvector()
+    # Rows of a bulk write, COPYed here and turned into tsvectors by one INSERT … SELECT.
+    BULK_TABLE = "search_documents_bulk"
+
+    @staticmethod
+    def _vector(config: Any, fields: dict[str, Any], lexemes: Any) -> Any:
+        """The weighted tsvector of the three fields, with the tags appended."""
+        vector = None
+        for name, label in FIELD_LABELS.items():
+            # The label is one of our constants A, B or C: a literal of type "char".
+            part = func.setweight(
+                func.to_tsvector(config, fields[name]), literal_column(f"'{label}'")
+            )
+            vector = part if vector is None else vector.op("||")(part)
+        if lexemes is not None:
+            vector = vector.op("||")(func.array_to_tsvector(lexemes, type_=TSVECTOR))
+        return vector
+
+    def index(self, document: Document) -> None:
+        values = _document_values(document)
+        lexemes = document.lexemes()
+        vector = self._vector(
+            cast(LANGUAGES[document.language], REGCONFIG),
+            values,
+            bindparam("lexemes", lexemes, type_=ARRAY(Text)) if lexemes else None,
+        )
+        statement = pg_insert(self.table).values(**values, **{TSV_COLUMN: vector})
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "doc_id"],
+            set_={
+                name: statement.excluded[name]
+                for name in [*values, TSV_COLUMN]
+                if name not in ("kind", "doc_id")
+            },
+        )
+        db.session.execute(statement)
+
+    def index_many(self, documents_: list[Document]) -> None:
+        bulk = sql.Identifier(self.BULK_TABLE)
+        columns = ("kind", "doc_id", "language", "title", "summary", "body", "lexemes")
+        connection = db.session.connection()
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.BULK_TABLE} (kind varchar(30), "
+            "doc_id integer, language varchar(2), title text, summary text, body text, "
+            "lexemes text[]) ON COMMIT DELETE ROWS"
+        )
+        # Of a document indexed twice in one call, the last version counts.
+        latest = {(document.kind, document.doc_id): document for document in documents_}
+        with connection.connection.driver_connection.cursor() as cursor:
+            statement = sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+                table=bulk, columns=sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            with cursor.copy(statement) as copy:
+                for document in latest.values():
+                    copy.write_row(
+                        (
+                            document.kind,
+                            document.doc_id,
+                            document.language,
+                            document.title,
+                            document.summary,
+                            document.body,
+                            document.lexemes() or None,
+                        )
+                    )
+        source = table(self.BULK_TABLE, *(column(name) for name in columns))
+        s = source.c
+        # No tags: a NULL array, and an empty tsvector appended.
+        tags = func.coalesce(
+            func.array_to_tsvector(s.lexemes, type_=TSVECTOR), cast(literal(""), TSVECTOR)
+        )
+        vector = self._vector(
+            _pg_config(s.language), {name: s[name] for name in FIELD_LABELS}, None
+        ).op("||")(tags)
+        now = bindparam("now", utcnow(), type_=documents.c.updated_at.type)
+        names = ["kind", "doc_id", "language", "title", "summary", "body"]
+        statement = pg_insert(self.table).from_select(
+            [*names, "updated_at", TSV_COLUMN],
+            select(*(s[name] for name in names), now, vector),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "doc_id"],
+            set_={
+                name: statement.excluded[name]
+                for name in ["language", "title", "summary", "body", "updated_at", TSV_COLUMN]
+            },
+        )
+        db.session.execute(statement)
+        connection.exec_driver_sql(f"TRUNCATE {self.BULK_TABLE}")
+
+    def remove(self, kind: str, doc_id: int) -> None:
+        db.session.execute(
+            delete(documents).where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+        )
+
+    @staticmethod
+    def _per_language(language: Any, queries: dict[str, Any]) -> Any:
+        """The row's own language's query."""
+        if len(queries) == 1:
+            return next(iter(queries.values()))
+        return case(*[(language == lang, q) for lang, q in queries.items()])
+
+    @staticmethod
+    def _tsquery_text(terms: list[QueryTerm], match: Match) -> str:
+        # Words hold letters and digits only, so this is safe to_tsquery syntax; the
+        # language's configuration stems them as it stemmed the documents.
+        operator = " & " if match == "all" else " | "
+        return operator.join(f"{t.word}:*" if t.prefix else t.word for t in terms)
+
+    @staticmethod
+    def _groups_text(groups: list[list[str]]) -> str:
+        # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
+        return " & ".join(
+            "(" + " | ".join(f"'{lexeme}'" for lexeme in group) + ")" for group in groups
+        )
+
+    def _queries(self, request: SearchRequest) -> dict[str, Any]:
+        """Per language: the words' tsquery (for ranking and snippets)."""
+        return {
+            language: func.to_tsquery(
+                cast(LANGUAGES[language], REGCONFIG),
+                bindparam(f"q_{language}", self._tsquery_text(found, request.match)),
+                type_=TSQUERY,
+            )
+            for language, found in request.terms.items()
+        }
+
+    def _where(self, request: SearchRequest, queries: dict[str, Any]) -> list[Any]:
+        """The matching documents: each in its own language, with the tags required."""
+        d = self.table.c
+        tags = None
+        if request.groups:
+            tags = cast(bindparam("tags", self._groups_text(request.groups)), TSQUERY)
+        language_matches = [
+            and_(
+                d.language == language,
+                d.tsv.op("@@")(tsquery if tags is None else tsquery.op("&&")(tags)),
+            )
+            for language, tsquery in queries.items()
+        ]
+        return _restricted(
+            [d.kind == request.kind, or_(*language_matches)], d.doc_id, request.restrict_to
+        )
+
+    def _rank(self, tsv: Any, language: Any, queries: dict[str, Any]) -> Any:
+        return func.ts_rank(
+            literal_column(f"'{PG_RANK_WEIGHTS}'::real[]"),  # a constant of this module
+            tsv,
+            self._per_language(language, queries),
+            1,  # divided by 1 + the logarithm of the document's length, as bm25 does
+            type_=Float,
+        )
+
+    def _headline(self, row: Any, request: SearchRequest, queries: dict[str, Any]) -> Any:
+        text_ = None
+        for name in request.snippet_fields:
+            part = getattr(row.c, name)
+            text_ = part if text_ is None else text_.op("||")(literal("\n")).op("||")(part)
+        return func.ts_headline(
+            _pg_config(row.c.language),
+            text_,
+            self._per_language(row.c.language, queries),
+            literal(HEADLINE_OPTIONS),
+        )
+
+    def query(
+        self, request: SearchRequest, limit: int, offset: int, count: bool, snippets: bool
+    ) -> SearchResults:
+        queries = self._queries(request)
+        d = self.table.c
+        where = self._where(request, queries)
+        rank = self._rank(d.tsv, d.language, queries)
+        ranked = (
+            select(d.doc_id, d.language, d.title, d.summary, d.body, rank.label("rank"))
+            .where(*where)
+            .order_by(rank.desc(), d.doc_id)
+            .limit(limit)
+            .offset(offset)
+        ).subquery("ranked")
+        columns: list[Any] = [ranked.c.doc_id, ranked.c.rank]
+        if snippets:
+            # ts_headline is costly: only for the page of hits, after the LIMIT.
+            columns.append(self._headline(ranked, request, queries))
+        rows = db.session.execute(
+            select(*columns).order_by(ranked.c.rank.desc(), ranked.c.doc_id)
+        ).all()
+        hits = [
+            Hit(row[0], float(row[1]), marked_snippet(row[2]) if snippets else Markup(""))
+            for row in rows
+        ]
+        total = None
+        if count:
+            total = int(
+                db.session.scalar(select(func.count()).select_from(self.table).where(*where)) or 0
+            )
+        return SearchResults(hits=hits, total=total)
+
+    def candidates(self, request: SearchRequest, newest: int) -> list[tuple[int, float]]:
+        """The ``newest`` newest matches with their rank, newest first."""
+        queries = self._queries(request)
+        d = self.table.c
+        # Matching first, on its own: asked for the newest rows, the planner may otherwise
+        # walk the doc_id index backwards and test every document until enough match.
+        matched = (
+            select(d.id, d.doc_id)
+            .where(*self._where(request, queries))
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
+        )
+        newest_rows = (
+            select(matched.c.id).order_by(matched.c.doc_id.desc()).limit(newest).subquery("newest")
+        )
+        rows = db.session.execute(
+            select(d.doc_id, self._rank(d.tsv, d.language, queries))
+            .join(newest_rows, newest_rows.c.id == d.id)
+            .order_by(d.doc_id.desc())
+        ).all()
+        return [(row[0], float(row[1])) for row in rows]
+
+    def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
+        if not doc_ids:
+            return {}
+        queries = self._queries(request)
+        page = (
+            select(self.table)
+            .where(self.table.c.kind == request.kind, self.table.c.doc_id.in_(doc_ids))
+            .subquery("page")
+        )
+        rows = db.session.execute(
+            select(page.c.doc_id, self._headline(page, request, queries))
+        ).all()
+        return {row[0]: marked_snippet(row[1]) for row in rows}
+
+
+class SqliteEngine:
+    fts = table(FTS_TABLE, column("rowid"), column("title"), column("summary"), column("body"))
+
+    def index(self, document: Document) -> None:
+        values = _document_values(document)
+        statement = sqlite_insert(documents).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "doc_id"],
+            set_={
+                name: statement.excluded[name] for name in values if name not in ("kind", "doc_id")
+            },
+        ).returning(documents.c.id)
+        row_id = db.session.execute(statement).scalar_one()
+        # A row left behind by a bulk DELETE of search_documents may hold this rowid.
+        db.session.execute(delete(self.fts).where(self.fts.c.rowid == row_id))
+        db.session.execute(self.fts.insert().values(**self._fts_values(document, row_id)))
+
+    @staticmethod
+    def _fts_values(document: Document, row_id: int) -> dict[str, Any]:
+        language = document.language
+        # The tags go with the body's stems: FTS5 keeps a private-use character inside a
+        # token, so each tag is one term that no text can produce.
+        body = " ".join([index_terms(document.body, language), *document.lexemes()])
+        return {
+            "rowid": row_id,
+            "title": index_terms(document.title, language),
+            "summary": index_terms(document.summary, language),
+            "body": body.strip(),
+        }
+
+    def index_many(self, documents_: list[Document]) -> None:
+        latest = {(document.kind, document.doc_id): document for document in documents_}
+        for document in latest.values():
+            self.index(document)
+
+    def remove(self, kind: str, doc_id: int) -> None:
+        row_id = db.session.scalar(
+            select(documents.c.id).where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+        )
+        if row_id is None:
+            return
+        db.session.execute(delete(self.fts).where(self.fts.c.rowid == row_id))
+        db.session.execute(delete(documents).where(documents.c.id == row_id))
+
+    @staticmethod
+    def _match_text(terms: list[QueryTerm], match: Match, groups: list[list[str]]) -> str:
+        operator = " AND " if match == "all" else " OR "
+        words_ = operator.join(f'"{t.stem}"*' if t.prefix else f'"{t.stem}"' for t in terms)
+        if not groups:
+            return words_
+        required = " AND ".join(
+            "(" + " OR ".join(f'"{lexeme}"' for lexeme in group) + ")" for group in groups
+        )
+        return f"({words_}) AND {required}"
+
+    def _matching(
+        self, request: SearchRequest, language: str, found: list[QueryTerm]
+    ) -> Select[Any]:
+        """The documents in ``language`` that match, with their rank (higher is better)."""
+        # The full-text match runs first, on its own: joined directly, SQLite's planner may
+        # walk search_documents by its index and run the match once per row instead,
+        # a hundred times slower at 10,000 documents.
+        matched = (
+            select(
+                self.fts.c.rowid.label("row_id"),
+                # bm25 is lower for better matches; negated, higher is better as on PostgreSQL.
+                (-func.bm25(literal_column(FTS_TABLE), *BM25_WEIGHTS)).label("rank"),
+            )
+            .where(
+                text(f"{FTS_TABLE} MATCH :q_{language}").bindparams(
+                    bindparam(
+                        f"q_{language}", self._match_text(found, request.match, request.groups)
+                    )
+                )
+            )
+            .cte(f"matched_{language}")
+            .prefix_with("MATERIALIZED")
+        )
+        where = _restricted(
+            [documents.c.kind == request.kind, documents.c.language == language],
+            documents.c.doc_id,
+            request.restrict_to,
+        )
+        return (
+            select(documents.c.doc_id, documents.c.id.label("row_id"), matched.c.rank)
+            .select_from(matched.join(documents, documents.c.id == matched.c.row_id))
+            .where(*where)
+        )
+
+    def _combined(self, request: SearchRequest) -> Any:
+        parts = [
+            self._matching(request, language, found) for language, found in request.terms.items()
+        ]
+        return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("matched")
+
+    def query(
+        self, request: SearchRequest, limit: int, offset: int, count: bool, snippets: bool
+    ) -> SearchResults:
+        combined = self._combined(request)
+        rows = db.session.execute(
+            select(combined.c.doc_id, combined.c.row_id, combined.c.rank)
+            .order_by(combined.c.rank.desc(), combined.c.doc_id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        cut = self._snippets(request, [row.row_id for row in rows]) if snippets else {}
+        hits = [Hit(row.doc_id, float(row.rank), cut.get(row.row_id, Markup(""))) for row in rows]
+        total = None
+        if count:
+            total = int(db.session.scalar(select(func.count()).select_from(combined)) or 0)
+        return SearchResults(hits=hits, total=total)
+
+    def candidates(self, request: SearchRequest, newest: int) -> list[tuple[int, float]]:
+        """The ``newest`` newest matches with their rank, newest first."""
+        combined = self._combined(request)
+        rows = db.session.execute(
+            select(combined.c.doc_id, combined.c.rank)
+            .order_by(combined.c.doc_id.desc())
+            .limit(newest)
+        ).all()
+        return [(row.doc_id, float(row.rank)) for row in rows]
+
+    def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
+        if not doc_ids:
+            return {}
+        row_ids = dict(
+            db.session.execute(
+                select(documents.c.id, documents.c.doc_id).where(
+                    documents.c.kind == request.kind, documents.c.doc_id.in_(doc_ids)
+                )
+            ).all()
+        )
+        return {
+            row_ids[row_id]: snippet
+            for row_id, snippet in self._snippets(request, list(row_ids)).items()
+        }
+
+    def _snippets(self, request: SearchRequest, row_ids: list[int]) -> dict[int, Markup]:
+        """Snippets by search_documents.id, cut in Python from the stored plain text."""
+        if not row_ids:
+            return {}
+        d = documents.c
+        snippets: dict[int, Markup] = {}
+        for row in db.session.execute(
+            select(d.id, d.language, *(d[name] for name in request.snippet_fields)).where(
+                d.id.in_(row_ids)
+            )
+        ):
+            fields = [row._mapping[name] for name in request.snippet_fields]
+            snippets[row.id] = python_snippet(
+                "\n".join(fields), request.terms.get(row.language, []), row.language
+            )
+        return snippets
+
+
+# --- Snippets -----------------------------------------------------------------------------
+
+
+def marked_snippet(marked: str) -> Markup:
+    """Escape an engine's snippet and turn its markers into <mark> elements."""
+    html: list[Markup | str] = []
+    inside = False
+    for part in re.split(f"({MARK_START}|{MARK_END})", (marked or "").strip()):
+        if part in (MARK_START, MARK_END):
+            inside = part == MARK_START
+        elif part:
+            html.append(Markup("<mark>{}</mark>").format(part) if inside else part)
+    return Markup("").join(html)
+
+
+def python_snippet(
+    text_: str, terms: list[QueryTerm], language: str, size: int = SNIPPET_WORDS
+) -> Markup:
+    """The window of ``size`` words with the most matching words, matches marked."""
+    # Split with the word pattern captured: the words are at the odd positions.
+    tokens = re.split(r"([^\W_]+)", " ".join(text_[:20_000].split()))
+    word_count = len(tokens) // 2
+    if not word_count:
+        return Markup("")
+    exact = {term.stem for term in terms if not term.prefix}
+    prefixes = tuple(term.stem for term in terms if term.prefix)
+    heads = {term.stem[:3] for term in terms}
+    stops = stop_words(language)
+
+    def matches(word: str) -> bool:
+        lower = word.lower()
+        if lower in stops or lower[:3] not in heads:
+            return False
+        stemmed = stem(lower, language)
+        return stemmed in exact or stemmed.startswith(prefixes)
+
+    hits = [matches(tokens[2 * n + 1]) for n in range(word_count)]
+    best_start, best_count, current = 0, 0, 0
+    for n, hit in enumerate(hits):
+        current += hit - (hits[n - size] if n >= size else 0)
+        if current > best_count:
+            best_start, best_count = max(0, n - size + 1), current
+    first, last = best_start, min(word_count, best_start + size) - 1
+    html: list[Markup | str] = ["… "] if first > 0 else []
+    for n in range(first, last + 1):
+        word = tokens[2 * n + 1]
+        html.append(Markup("<mark>{}</mark>").format(word) if hits[n] else word)
+        if n < last:
+            html.append(tokens[2 * n + 2])
+    if last < word_count - 1:
+        html.append(" …")
+    return Markup("").join(html)
