@@ -21,8 +21,8 @@ from advice.audit import services as audit
 from advice.cases.models import Attachment, Case, CaseEntry, Contact, TrackingToken
 from advice.cases.search import reindex_case
 from advice.clock import utcnow
-from advice.extensions import db
 from advice.documents.cache import forget_case_documents
+from advice.extensions import db
 from advice.inbound.services import forget_case_inbound
 from advice.mail.services import forget_case_mail
 from advice.regions.models import Municipality
