@@ -501,3 +501,24 @@ def test_backup_command_writes_a_complete_backup_and_keeps_the_newest(
     refused = runner.invoke(args=["restore", str(kept)])
     assert refused.exit_code != 0
     assert "not empty" in refused.output
+
+
+def test_send_summary_goes_through_the_worker_when_redis_is_configured(queue_app, make_user, login):
+    from advice.cases.models import Case
+
+    client = queue_app.test_client()
+    adviser = make_user(offices=("stockholm",))
+    with queue_app.app_context():
+        reference = new_case().case.reference
+        db.session.commit()
+    response = client.post("/login", data={"email": adviser.email, "password": adviser.password})
+    assert response.status_code == 302
+    response = client.post(f"/cases/{reference}/send-summary")
+    assert response.status_code == 302
+    with queue_app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        assert "pdf_sent" not in [entry.kind for entry in case.entries]  # not in the request
+    _run_worker(queue_app)
+    with queue_app.app_context():
+        case = db.session.scalars(select(Case).where(Case.reference == reference)).one()
+        assert [entry.kind for entry in case.entries].count("pdf_sent") == 1

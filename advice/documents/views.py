@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import flash, redirect, send_file, url_for
+from flask import current_app, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -87,8 +87,23 @@ def case_record(reference: str) -> Response:
 def send_case_summary(reference: str) -> Response:
     case = get_case_or_404(reference)
     token = mint_tracking_token(case)
+    tracking_url = url_for("tracking.track", token=token, _external=True)
+    contact = case.contact
+    if (
+        current_app.config.get("REDIS_URL")
+        and contact
+        and contact.email
+        and not contact.anonymised_at
+    ):
+        # With a worker, rendering happens there; the token must be committed first.
+        from advice.ops.jobs import enqueue_summary
+
+        db.session.commit()
+        enqueue_summary(case.id, current_user.id, tracking_url)
+        flash(_("Sammanfattningen skapas och skickas till frågeställaren om en stund."), "success")
+        return redirect(url_for("cases.case_page", reference=case.reference) + "#timeline")
     try:
-        send_summary(case, current_user, url_for("tracking.track", token=token, _external=True))
+        send_summary(case, current_user, tracking_url)
     except NoAddress:
         db.session.rollback()
         flash(
