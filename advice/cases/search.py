@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from advice.accounts.models import User
 from advice.audit import services as audit
@@ -423,10 +423,5 @@ def _word_search(user: User, queue_filter: QueueFilter, parsed: ParsedQuery) -> 
 def _with_listing(statement: Select[tuple[Case]]) -> Select[tuple[Case]]:
     """What a list of cases shows, loaded in a fixed number of queries."""
     return statement.options(
-        joinedload(Case.municipality),
-        joinedload(Case.requester_type),
-        joinedload(Case.channel),
-        joinedload(Case.assignee),
-        joinedload(Case.contact),
-        selectinload(Case.topics),
+        joinedload(Case.municipality), joinedload(Case.assignee), joinedload(Case.contact)
     )

@@ -78,8 +78,8 @@ def queue() -> str | Response:
     found = None
     if queue_filter.q:
         found = search_cases(current_user, queue_filter)
-        db.session.commit()  # the search's audit event
         if found.jump_to is not None:
+            db.session.commit()  # the search's audit event
             return redirect(url_for("cases.case_page", reference=found.jump_to))
         page = None
     else:
@@ -90,7 +90,7 @@ def queue() -> str | Response:
     for office in current_user.offices:
         for colleague in _colleagues(office.id):
             colleagues[colleague.id] = colleague
-    return render_template(
+    html = render_template(
         "cases/search.html" if found is not None else "cases/queue.html",
         found=found,
         page=page,
@@ -103,6 +103,10 @@ def queue() -> str | Response:
         requester_types=term_choices(RequesterType, language),
         colleagues=sorted(colleagues.values(), key=lambda user: user.name),
     )
+    if found is not None:
+        # The search's audit event; after rendering, so the hits were not expired by it.
+        db.session.commit()
+    return html
 
 
 def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:

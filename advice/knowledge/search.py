@@ -31,8 +31,10 @@ scale), on both engines:
 
 - **Tags**: a document may carry short labels (``Document(tags=("o3",))``, the office
   holding a case) and a query may require any of some (``tags=["o3", "o7"]``). They are
-  stored as lexemes behind a private-use character that no text can produce, so the
-  full-text index itself applies the filter, before anything is ranked or counted.
+  stored as lexemes behind a private-use character that no text can produce (on SQLite
+  in a column of their own, migration 0006, which bm25 weighs 0), so the full-text index
+  itself applies the filter, before anything is ranked or counted; tags never change a
+  document's rank.
 - **Newest first**: ``query(..., newest=1000)`` ranks only the 1,000 newest matches
   (highest ``doc_id``). Documents indexed with ``age_bands=True`` carry tags for bands of
   their ``doc_id`` (4,096 ids, 16,384, …), so the query looks at the newest band first and
@@ -95,7 +97,7 @@ Match = Literal["all", "any"]
 LANGUAGES = {"sv": "swedish", "en": "english"}
 # Field weights: PostgreSQL's labels A, B, C and FTS5's bm25 column weights.
 FIELD_LABELS = {"title": "A", "summary": "B", "body": "C"}
-BM25_WEIGHTS = (10.0, 4.0, 2.0)
+BM25_WEIGHTS = (10.0, 4.0, 2.0, 0.0)  # and SQLite's tags column, which never ranks
 PG_RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 PREFIX_MIN_LENGTH = 4
 MAX_QUERY_WORDS = 24
@@ -329,19 +331,26 @@ class SearchRequest:
         )
 
 
-def age_band_windows(kind: str) -> list[list[str]]:
-    """The newest age bands of ``kind``, narrowest first: at each size the band of the
-    newest document and the one before (so a window holds at least a whole band)."""
-    newest_id = db.session.scalar(
-        select(func.max(documents.c.doc_id)).where(documents.c.kind == kind)
-    )
-    windows = []
-    for bits in AGE_BAND_BITS:
-        band = (newest_id or 0) >> bits
-        if band <= 1:
-            break  # this window would hold every document: the last, unbanded query does
-        windows.append([tag_lexeme(f"b{bits}n{band}"), tag_lexeme(f"b{bits}n{band - 1}")])
-    return windows
+def band_tags(low: int, high: int) -> list[str]:
+    """Age band tags that cover the doc_ids from ``low`` to ``high``: a few bands of the
+    largest size that covers no more than twice the span."""
+    span = high - low + 1
+    for bits in reversed(AGE_BAND_BITS):
+        first = low >> bits
+        if (first << bits) >= low - span or bits == AGE_BAND_BITS[0]:
+            return [tag_lexeme(f"b{bits}n{band}") for band in range(first, (high >> bits) + 1)]
+    raise AssertionError("unreachable")  # the smallest band size always answers
+
+
+# Newest first: the probe looks at the newest band of 4,096 ids and the one before; with at
+# least MIN_SAMPLE hits there, the window that should hold enough is sized from their
+# density (with a MARGIN), and tested document by document when it holds at most
+# SCAN_LIMIT documents the tags let through, in the full-text index otherwise. Too few
+# hits in either: the query without bands.
+PROBE_BITS = AGE_BAND_BITS[0]
+MIN_SAMPLE = 8
+MARGIN = 1.3
+SCAN_LIMIT = 12_000
 
 
 def _newest_first(
@@ -352,13 +361,34 @@ def _newest_first(
     offset: int,
     snippets: bool,
 ) -> SearchResults:
-    """Rank the ``newest`` newest matches, found in ever wider bands of recent documents."""
-    found: list[tuple[int, float]] = []
-    for window in [*age_band_windows(request.kind), None]:
-        narrowed = request if window is None else request.narrowed(window)
-        found = engine.candidates(narrowed, newest + 1)
-        if len(found) > newest:
-            break
+    """Rank the ``newest`` newest matches, looked for among recent documents first.
+
+    A window of recent doc_ids that holds more than ``newest`` matches holds the newest
+    ``newest`` of them all, so the answer is the same as the unbanded query's; only the
+    work differs. A common word is answered from a window of a few thousand documents, a
+    rare one by the full-text index over all of them.
+    """
+    want = newest + 1
+    top = db.session.scalar(
+        select(func.max(documents.c.doc_id)).where(documents.c.kind == request.kind)
+    )
+    found: list[tuple[int, float]] | None = None
+    low = (((top or 0) >> PROBE_BITS) - 1) << PROBE_BITS
+    if low > 0:
+        scanned, sample = engine.probe(request.narrowed(band_tags(low, top)))
+        span = top - low + 1
+        if len(sample) >= want:
+            found = sample[:want]
+        elif len(sample) >= MIN_SAMPLE:
+            needed = int(span * MARGIN * want / len(sample))
+            if needed < top:
+                scan = scanned is not None and scanned * needed / span <= SCAN_LIMIT
+                window = request.narrowed(band_tags(top - needed + 1, top))
+                attempt = engine.candidates(window, want, in_index=not scan)
+                if len(attempt) >= want:
+                    found = attempt
+    if found is None:
+        found = engine.candidates(request, want)
     capped = len(found) > newest
     ranked = sorted(found[:newest], key=lambda candidate: (-candidate[1], candidate[0]))
     page = ranked[offset : offset + limit]
@@ -615,27 +645,87 @@ class PostgresEngine:
             )
         return SearchResults(hits=hits, total=total)
 
-    def candidates(self, request: SearchRequest, newest: int) -> list[tuple[int, float]]:
-        """The ``newest`` newest matches with their rank, newest first."""
+    def _words_match(self, row: Any, queries: dict[str, Any]) -> Any:
+        """A row matches the words of its own language (tested on the row, not the index)."""
+        return or_(
+            *[
+                and_(row.c.language == language, row.c.tsv.op("@@")(tsquery))
+                for language, tsquery in queries.items()
+            ]
+        )
+
+    def _tagged(self, request: SearchRequest) -> Any:
+        """The documents that carry the required tags, found by the index alone; OFFSET 0
+        keeps the planner from adding the words to that index scan."""
+        d = self.table.c
+        tags = cast(bindparam("tags", self._groups_text(request.groups)), TSQUERY)
+        where = _restricted(
+            [d.kind == request.kind, d.tsv.op("@@")(tags)], d.doc_id, request.restrict_to
+        )
+        return select(d.id, d.doc_id, d.language, d.tsv).where(*where).offset(0).subquery("tagged")
+
+    def candidates(
+        self, request: SearchRequest, newest: int, in_index: bool = True
+    ) -> list[tuple[int, float]]:
+        """The ``newest`` newest matches with their rank, newest first.
+
+        ``in_index=False`` (with tags required): the index finds the tagged documents and
+        each is tested for the words; cheaper than the index when a common word's prefix
+        would make it gather hundreds of thousands of entries for a window of thousands.
+        """
         queries = self._queries(request)
         d = self.table.c
-        # Matching first, on its own: asked for the newest rows, the planner may otherwise
-        # walk the doc_id index backwards and test every document until enough match.
-        matched = (
-            select(d.id, d.doc_id)
-            .where(*self._where(request, queries))
-            .cte("matched")
-            .prefix_with("MATERIALIZED")
-        )
-        newest_rows = (
-            select(matched.c.id).order_by(matched.c.doc_id.desc()).limit(newest).subquery("newest")
+        if in_index or not request.groups:
+            # Matching first, on its own: asked for the newest rows, the planner may
+            # otherwise walk the doc_id index backwards and test every document.
+            matched = (
+                select(d.id, d.doc_id)
+                .where(*self._where(request, queries))
+                .cte("matched")
+                .prefix_with("MATERIALIZED")
+            )
+            newest_rows = (
+                select(matched.c.id)
+                .order_by(matched.c.doc_id.desc())
+                .limit(newest)
+                .subquery("newest")
+            )
+            statement = (
+                select(d.doc_id, self._rank(d.tsv, d.language, queries))
+                .join(newest_rows, newest_rows.c.id == d.id)
+                .order_by(d.doc_id.desc())
+            )
+        else:
+            tagged = self._tagged(request)
+            newest_rows = (
+                select(tagged)
+                .where(self._words_match(tagged, queries))
+                .order_by(tagged.c.doc_id.desc())
+                .limit(newest)
+                .subquery("newest")
+            )
+            statement = select(
+                newest_rows.c.doc_id,
+                self._rank(newest_rows.c.tsv, newest_rows.c.language, queries),
+            ).order_by(newest_rows.c.doc_id.desc())
+        rows = db.session.execute(statement).all()
+        return [(row[0], float(row[1])) for row in rows]
+
+    def probe(self, request: SearchRequest) -> tuple[int | None, list[tuple[int, float]]]:
+        """How many documents carry the tags, and the matches among them, newest first."""
+        queries = self._queries(request)
+        tagged = self._tagged(request)
+        rank = case(
+            (
+                self._words_match(tagged, queries),
+                self._rank(tagged.c.tsv, tagged.c.language, queries),
+            ),
+            else_=None,
         )
         rows = db.session.execute(
-            select(d.doc_id, self._rank(d.tsv, d.language, queries))
-            .join(newest_rows, newest_rows.c.id == d.id)
-            .order_by(d.doc_id.desc())
+            select(tagged.c.doc_id, rank).order_by(tagged.c.doc_id.desc())
         ).all()
-        return [(row[0], float(row[1])) for row in rows]
+        return len(rows), [(row[0], float(row[1])) for row in rows if row[1] is not None]
 
     def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
         if not doc_ids:
@@ -653,7 +743,14 @@ class PostgresEngine:
 
 
 class SqliteEngine:
-    fts = table(FTS_TABLE, column("rowid"), column("title"), column("summary"), column("body"))
+    fts = table(
+        FTS_TABLE,
+        column("rowid"),
+        column("title"),
+        column("summary"),
+        column("body"),
+        column("tags"),
+    )
 
     def index(self, document: Document) -> None:
         values = _document_values(document)
@@ -672,14 +769,14 @@ class SqliteEngine:
     @staticmethod
     def _fts_values(document: Document, row_id: int) -> dict[str, Any]:
         language = document.language
-        # The tags go with the body's stems: FTS5 keeps a private-use character inside a
-        # token, so each tag is one term that no text can produce.
-        body = " ".join([index_terms(document.body, language), *document.lexemes()])
         return {
             "rowid": row_id,
             "title": index_terms(document.title, language),
             "summary": index_terms(document.summary, language),
-            "body": body.strip(),
+            "body": index_terms(document.body, language),
+            # FTS5 keeps a private-use character inside a token: each tag is one term,
+            # which no text can produce, in a column bm25 weighs 0.
+            "tags": " ".join(document.lexemes()),
         }
 
     def index_many(self, documents_: list[Document]) -> None:
@@ -764,8 +861,11 @@ class SqliteEngine:
             total = int(db.session.scalar(select(func.count()).select_from(combined)) or 0)
         return SearchResults(hits=hits, total=total)
 
-    def candidates(self, request: SearchRequest, newest: int) -> list[tuple[int, float]]:
-        """The ``newest`` newest matches with their rank, newest first."""
+    def candidates(
+        self, request: SearchRequest, newest: int, in_index: bool = True
+    ) -> list[tuple[int, float]]:
+        """The ``newest`` newest matches with their rank, newest first (FTS5 always
+        matches the words in its index: ``in_index`` is PostgreSQL's choice)."""
         combined = self._combined(request)
         rows = db.session.execute(
             select(combined.c.doc_id, combined.c.rank)
@@ -773,6 +873,10 @@ class SqliteEngine:
             .limit(newest)
         ).all()
         return [(row.doc_id, float(row.rank)) for row in rows]
+
+    def probe(self, request: SearchRequest) -> tuple[int | None, list[tuple[int, float]]]:
+        """The matches among the tagged documents, newest first; their number unknown."""
+        return None, self.candidates(request, SCAN_LIMIT)
 
     def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
         if not doc_ids:
