@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from advice.extensions import db, login_manager
@@ -20,7 +20,17 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def render_error(error: HTTPException) -> tuple[Response | str, int]:
+ErrorAnswer = tuple[Response | str, int, dict[str, str]]
+
+
+def _headers(error: HTTPException) -> dict[str, str]:
+    """A 405 names the methods the address allows (RFC 9110), on pages and in the API."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return {"Allow": ", ".join(error.valid_methods)}
+    return {}
+
+
+def render_error(error: HTTPException) -> ErrorAnswer:
     status = error.code or 500
     if status >= 500:
         # The page must render without the database: the navigation and the language
@@ -30,14 +40,14 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
         body = {"title": error.name, "status": status, "detail": error.description}
         response = jsonify(body)
         response.content_type = "application/problem+json"
-        return response, status
+        return response, status, _headers(error)
     template = f"errors/{status}.html" if status in RENDERED_STATUSES else "errors/generic.html"
-    return render_template(template, error=error, status=status), status
+    return render_template(template, error=error, status=status), status, _headers(error)
 
 
 def handle_http_error(
     error: HTTPException,
-) -> tuple[Response | str, int] | HTTPException:
+) -> ErrorAnswer | tuple[Response, int] | HTTPException:
     if error.code is None or error.code < 400:
         return error
     if error.response is not None:
@@ -48,7 +58,7 @@ def handle_http_error(
     return render_error(error)
 
 
-def handle_database_unavailable(error: DBAPIError) -> tuple[Response | str, int]:
+def handle_database_unavailable(error: DBAPIError) -> ErrorAnswer:
     """A lost database connection is an outage, not a bug: answer 503."""
     log.error("database unavailable: %s", error.__class__.__name__)
     try:
@@ -58,7 +68,7 @@ def handle_database_unavailable(error: DBAPIError) -> tuple[Response | str, int]
     return render_error(ServiceUnavailable())
 
 
-def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+def handle_unexpected(error: Exception) -> ErrorAnswer:
     log.exception("unhandled error", exc_info=error)
     try:
         db.session.rollback()

@@ -120,6 +120,11 @@ ACCESS: dict[str, str] = {
     "knowledge.public_article": "PUBLIC",
     "knowledge.vote": "PUBLIC",
     "knowledge.suggestions": "PUBLIC",
+    # the JSON API, public part (read-only)
+    "api.list_articles": "PUBLIC",
+    "api.get_article": "PUBLIC",
+    "api.taxonomy": "PUBLIC",
+    "api.openapi_document": "PUBLIC",
     # cases
     "cases.queue": "ADVISER",
     "cases.new_contact": "ADVISER",

@@ -331,26 +331,27 @@ class SearchRequest:
         )
 
 
-def band_tags(low: int, high: int) -> list[str]:
-    """Age band tags that cover the doc_ids from ``low`` to ``high``: a few bands of the
-    largest size that covers no more than twice the span."""
-    span = high - low + 1
+def band_tags(low: int, high: int) -> tuple[list[str], int]:
+    """Age band tags that cover the doc_ids from ``low`` to ``high``, and the first id
+    they cover: bands of the largest size that covers at most a quarter more."""
+    slack = (high - low + 1) // 4
     for bits in reversed(AGE_BAND_BITS):
-        first = low >> bits
-        if (first << bits) >= low - span or bits == AGE_BAND_BITS[0]:
-            return [tag_lexeme(f"b{bits}n{band}") for band in range(first, (high >> bits) + 1)]
+        start = (low >> bits) << bits
+        if start >= low - slack or bits == AGE_BAND_BITS[0]:
+            bands = range(low >> bits, (high >> bits) + 1)
+            return [tag_lexeme(f"b{bits}n{band}") for band in bands], start
     raise AssertionError("unreachable")  # the smallest band size always answers
 
 
 # Newest first: the probe looks at the newest band of 4,096 ids and the one before; with at
 # least MIN_SAMPLE hits there, the window that should hold enough is sized from their
-# density (with a MARGIN), and tested document by document when it holds at most
-# SCAN_LIMIT documents the tags let through, in the full-text index otherwise. Too few
-# hits in either: the query without bands.
+# density (with a MARGIN) and searched next: document by document when the tags let at
+# most SCAN_LIMIT documents through (a common word), in the full-text index otherwise.
+# Too few hits in either: the query without bands.
 PROBE_BITS = AGE_BAND_BITS[0]
 MIN_SAMPLE = 8
 MARGIN = 1.3
-SCAN_LIMIT = 12_000
+SCAN_LIMIT = 10_000
 
 
 def _newest_first(
@@ -364,29 +365,15 @@ def _newest_first(
     """Rank the ``newest`` newest matches, looked for among recent documents first.
 
     A window of recent doc_ids that holds more than ``newest`` matches holds the newest
-    ``newest`` of them all, so the answer is the same as the unbanded query's; only the
-    work differs. A common word is answered from a window of a few thousand documents, a
-    rare one by the full-text index over all of them.
+    ``newest`` of them all, so the answer is the unbanded query's; only the work differs:
+    a common word is answered from a window of a few thousand documents, a rare one by
+    the full-text index over all of them.
     """
     want = newest + 1
     top = db.session.scalar(
         select(func.max(documents.c.doc_id)).where(documents.c.kind == request.kind)
     )
-    found: list[tuple[int, float]] | None = None
-    low = (((top or 0) >> PROBE_BITS) - 1) << PROBE_BITS
-    if low > 0:
-        scanned, sample = engine.probe(request.narrowed(band_tags(low, top)))
-        span = top - low + 1
-        if len(sample) >= want:
-            found = sample[:want]
-        elif len(sample) >= MIN_SAMPLE:
-            needed = int(span * MARGIN * want / len(sample))
-            if needed < top:
-                scan = scanned is not None and scanned * needed / span <= SCAN_LIMIT
-                window = request.narrowed(band_tags(top - needed + 1, top))
-                attempt = engine.candidates(window, want, in_index=not scan)
-                if len(attempt) >= want:
-                    found = attempt
+    found = _from_recent_bands(engine, request, want, top or 0)
     if found is None:
         found = engine.candidates(request, want)
     capped = len(found) > newest
@@ -395,6 +382,32 @@ def _newest_first(
     cut = engine.snippets(request, [doc_id for doc_id, _rank in page]) if snippets else {}
     hits = [Hit(doc_id, rank, cut.get(doc_id, Markup(""))) for doc_id, rank in page]
     return SearchResults(hits=hits, total=min(len(found), newest), capped=capped)
+
+
+def _from_recent_bands(
+    engine: PostgresEngine | SqliteEngine, request: SearchRequest, want: int, top: int
+) -> list[tuple[int, float]] | None:
+    """``want`` newest matches found in a window of recent documents; None if none held
+    enough (or the index is so small that a window would hold nearly all of it)."""
+    if top >> PROBE_BITS < 2:
+        return None
+    tags, start = band_tags(((top >> PROBE_BITS) - 1) << PROBE_BITS, top)
+    if 3 * (top - start + 1) > top:
+        return None  # a window holding a third of the index saves little
+    scanned, sample = engine.probe(request.narrowed(tags))
+    if len(sample) >= want:
+        return sample[:want]
+    if len(sample) < MIN_SAMPLE:
+        return None
+    probed = top - start + 1
+    needed = int(probed * MARGIN * want / len(sample))
+    tags, start = band_tags(max(1, top - needed + 1), top)
+    if start <= 0:
+        return None
+    through = None if scanned is None else scanned * (top - start + 1) / probed
+    in_index = through is None or through > SCAN_LIMIT
+    found = engine.candidates(request.narrowed(tags), want, in_index=in_index)
+    return found if len(found) >= want else None
 
 
 def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
@@ -654,15 +667,75 @@ class PostgresEngine:
             ]
         )
 
-    def _tagged(self, request: SearchRequest) -> Any:
-        """The documents that carry the required tags, found by the index alone; OFFSET 0
-        keeps the planner from adding the words to that index scan."""
+    def _indexed(self, request: SearchRequest, words_query: str | None) -> Any:
+        """The documents the index finds with the required tags (and, given, a tsquery of
+        lexemes every match has), to be tested for the words of their own language; OFFSET
+        0 keeps the planner from adding those tests to the index scan."""
         d = self.table.c
-        tags = cast(bindparam("tags", self._groups_text(request.groups)), TSQUERY)
+        groups = self._groups_text(request.groups) if request.groups else None
+        found = " & ".join(f"( {part} )" for part in (words_query, groups) if part)
         where = _restricted(
-            [d.kind == request.kind, d.tsv.op("@@")(tags)], d.doc_id, request.restrict_to
+            [d.kind == request.kind, d.tsv.op("@@")(cast(bindparam("found", found), TSQUERY))],
+            d.doc_id,
+            request.restrict_to,
         )
-        return select(d.id, d.doc_id, d.language, d.tsv).where(*where).offset(0).subquery("tagged")
+        return select(d.id, d.doc_id, d.language, d.tsv).where(*where).offset(0).subquery("found")
+
+    def _lexemes_of_every_language(self, request: SearchRequest) -> str | None:
+        """A tsquery, in lexemes as PostgreSQL stems them, that every document matching the
+        request in any language matches: one index scan for all languages instead of one
+        each (a Swedish word's English stem is mostly a prefix of its Swedish one, and its
+        prefix scan would gather the same entries again). None when there is none to make.
+        """
+        words_ = sorted({term.word for found in request.terms.values() for term in found})
+        stems: dict[tuple[str, str], str] = {}
+        names = list(request.terms)
+        each = func.unnest(bindparam("words", words_, type_=ARRAY(Text))).column_valued("w")
+        columns = [
+            cast(func.to_tsquery(cast(LANGUAGES[language], REGCONFIG), each), Text)
+            for language in names
+        ]
+        for row in db.session.execute(select(each, *columns)):
+            for language, lexeme in zip(names, row[1:], strict=True):
+                # One quoted lexeme ('värmepump') or nothing (a stop word).
+                if lexeme and re.fullmatch(r"'[^'\\]+'", lexeme):
+                    stems[(row[0], language)] = lexeme[1:-1]
+                elif lexeme:
+                    return None  # the parser made more of it: leave it to each language
+        alternatives_by_word: list[set[tuple[str, bool]]] = []
+        for word in words_:
+            alternatives = set()
+            for language, found in request.terms.items():
+                term = next((t for t in found if t.word == word), None)
+                if term is not None and (word, language) in stems:
+                    alternatives.add((stems[(word, language)], term.prefix))
+                elif request.match == "all":
+                    alternatives = set()  # no condition in this language: none at all
+                    break
+            if alternatives:
+                alternatives_by_word.append(alternatives)
+        if not alternatives_by_word:
+            return None
+
+        def needed(lexeme: str, prefix: bool, others: set[tuple[str, bool]]) -> bool:
+            return not any(
+                other_prefix
+                and lexeme.startswith(other)
+                and (other, other_prefix) != (lexeme, prefix)
+                for other, other_prefix in others
+            )
+
+        def text_of(alternatives: set[tuple[str, bool]]) -> str:
+            kept = sorted(
+                f"'{lexeme}':*" if prefix else f"'{lexeme}'"
+                for lexeme, prefix in alternatives
+                if needed(lexeme, prefix, alternatives)
+            )
+            return "( " + " | ".join(kept) + " )"
+
+        if request.match == "any":
+            return text_of(set().union(*alternatives_by_word))
+        return " & ".join(text_of(alternatives) for alternatives in alternatives_by_word)
 
     def candidates(
         self, request: SearchRequest, newest: int, in_index: bool = True
@@ -674,10 +747,12 @@ class PostgresEngine:
         would make it gather hundreds of thousands of entries for a window of thousands.
         """
         queries = self._queries(request)
-        d = self.table.c
-        if in_index or not request.groups:
-            # Matching first, on its own: asked for the newest rows, the planner may
-            # otherwise walk the doc_id index backwards and test every document.
+        words_query = self._lexemes_of_every_language(request) if in_index else None
+        if words_query is None and (in_index or not request.groups):
+            # Each language's query in the index. Matching first, on its own: asked for
+            # the newest rows, the planner may otherwise walk the doc_id index backwards
+            # and test every document.
+            d = self.table.c
             matched = (
                 select(d.id, d.doc_id)
                 .where(*self._where(request, queries))
@@ -696,11 +771,11 @@ class PostgresEngine:
                 .order_by(d.doc_id.desc())
             )
         else:
-            tagged = self._tagged(request)
+            found = self._indexed(request, words_query)
             newest_rows = (
-                select(tagged)
-                .where(self._words_match(tagged, queries))
-                .order_by(tagged.c.doc_id.desc())
+                select(found)
+                .where(self._words_match(found, queries))
+                .order_by(found.c.doc_id.desc())
                 .limit(newest)
                 .subquery("newest")
             )
@@ -714,7 +789,7 @@ class PostgresEngine:
     def probe(self, request: SearchRequest) -> tuple[int | None, list[tuple[int, float]]]:
         """How many documents carry the tags, and the matches among them, newest first."""
         queries = self._queries(request)
-        tagged = self._tagged(request)
+        tagged = self._indexed(request, None)
         rank = case(
             (
                 self._words_match(tagged, queries),

@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1, described by an OpenAPI 3.1 document built from its code."""
