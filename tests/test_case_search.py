@@ -372,7 +372,7 @@ def test_reindex_cases_rebuilds_the_index(app, client, adviser, login, runner):
         db.session.commit()
     login(adviser)
     assert hits(client, "luftvärmepump") == []
-    result = runner.invoke(args=["reindex-cases", "--batch-size", "1"])
+    result = runner.invoke(args=["reindex-cases", "--batch-size", "1", "--compact"])
     assert result.exit_code == 0, result.output
     assert "Indexed 1 cases" in result.output
     assert "removed 1 documents" in result.output
