@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -133,50 +132,46 @@ def _page(stats: StatsRequest | None, tables: list[Table] | None, error: str | N
         municipalities=municipality_choices(),
         args=request.args,
         report_ready=stats is not None and stats.period.kind in REPORT_PERIODS,
-        pdf_available=stats_pdf_renderer() is not None,
         minimum_cell_size=minimum_cell_size(),
     )
 
 
-def _export_title() -> str:
-    return _("Statistik för energi- och klimatrådgivningen")
+WRITERS: dict[str, tuple[Callable[..., bytes], str]] = {
+    "csv": (to_csv, CSV_TYPE),
+    "xlsx": (to_xlsx, XLSX_TYPE),
+}
 
 
-@bp.get("/stats/export.csv")
-@stats_access
-def export_csv() -> Response:
-    stats = _request()
-    tables = suppress_small_counts(_tables(stats), minimum_cell_size())
-    data = to_csv(
-        tables,
-        title=_export_title(),
+def _export(
+    stats: StatsRequest, tables: list[Table], *, kind: str, title: str, name: str, audit_as: str
+) -> Response:
+    """The same tables as the page, as a CSV or XLSX download, small counts blanked."""
+    writer, content_type = WRITERS[kind]
+    minimum = minimum_cell_size()
+    data = writer(
+        suppress_small_counts(tables, minimum),
+        title=title,
         period_label=stats.period.label,
         filters_label=stats.filters_label,
         made_at=utcnow(),
-        minimum=minimum_cell_size(),
+        minimum=minimum,
     )
-    _audit_export("csv", stats)
-    return _download(
-        data, CSV_TYPE, file_name("statistik", stats.period.slug, stats.file_parts, "csv")
-    )
+    _audit_export(audit_as, stats)
+    return _download(data, content_type, file_name(name, stats.period.slug, stats.file_parts, kind))
 
 
-@bp.get("/stats/export.xlsx")
+@bp.get("/stats/export.csv", defaults={"kind": "csv"}, endpoint="export_csv")
+@bp.get("/stats/export.xlsx", defaults={"kind": "xlsx"}, endpoint="export_xlsx")
 @stats_access
-def export_xlsx() -> Response:
+def export(kind: str) -> Response:
     stats = _request()
-    tables = suppress_small_counts(_tables(stats), minimum_cell_size())
-    data = to_xlsx(
-        tables,
-        title=_export_title(),
-        period_label=stats.period.label,
-        filters_label=stats.filters_label,
-        made_at=utcnow(),
-        minimum=minimum_cell_size(),
-    )
-    _audit_export("xlsx", stats)
-    return _download(
-        data, XLSX_TYPE, file_name("statistik", stats.period.slug, stats.file_parts, "xlsx")
+    return _export(
+        stats,
+        _tables(stats),
+        kind=kind,
+        title=_("Statistik för energi- och klimatrådgivningen"),
+        name="statistik",
+        audit_as=kind,
     )
 
 
@@ -184,73 +179,31 @@ def _report(stats: StatsRequest) -> list[Table]:
     if stats.period.kind not in REPORT_PERIODS:
         abort(400, description=_("Periodrapporten gäller ett kvartal eller ett år."))
     labels = load_labels(min(utcnow(), stats.period.end_utc), current_language())
-    tables = report_tables(
+    return report_tables(
         report_cross_counts(stats.period, stats.scope),
         report_municipality_counts(stats.period, stats.scope),
         labels,
     )
-    return suppress_small_counts(tables, minimum_cell_size())
 
 
-def _report_title() -> str:
-    return _("Periodrapport för nationell uppföljning")
-
-
-@bp.get("/stats/report.xlsx")
+@bp.get("/stats/report.csv", defaults={"kind": "csv"}, endpoint="report_csv")
+@bp.get("/stats/report.xlsx", defaults={"kind": "xlsx"}, endpoint="report_xlsx")
 @stats_access
-def report_xlsx() -> Response:
+def report(kind: str) -> Response:
     stats = _request()
-    data = to_xlsx(
+    return _export(
+        stats,
         _report(stats),
-        title=_report_title(),
-        period_label=stats.period.label,
-        filters_label=stats.filters_label,
-        made_at=utcnow(),
-        minimum=minimum_cell_size(),
+        kind=kind,
+        title=_("Periodrapport för nationell uppföljning"),
+        name="periodrapport",
+        audit_as=f"report.{kind}",
     )
-    _audit_export("report.xlsx", stats)
-    return _download(
-        data, XLSX_TYPE, file_name("periodrapport", stats.period.slug, stats.file_parts, "xlsx")
-    )
-
-
-@bp.get("/stats/report.csv")
-@stats_access
-def report_csv() -> Response:
-    stats = _request()
-    data = to_csv(
-        _report(stats),
-        title=_report_title(),
-        period_label=stats.period.label,
-        filters_label=stats.filters_label,
-        made_at=utcnow(),
-        minimum=minimum_cell_size(),
-    )
-    _audit_export("report.csv", stats)
-    return _download(
-        data, CSV_TYPE, file_name("periodrapport", stats.period.slug, stats.file_parts, "csv")
-    )
-
-
-def stats_pdf_renderer() -> Callable[..., bytes] | None:
-    """The PDF module's ``render_stats_report``, where it is installed."""
-    for module_name in ("advice.documents", "advice.pdf"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        renderer = getattr(module, "render_stats_report", None)
-        if callable(renderer):
-            return renderer
-    return None
 
 
 @bp.get("/stats/report.pdf")
 @stats_access
 def report_pdf() -> Response:
-    renderer = stats_pdf_renderer()
-    if renderer is None:
-        abort(404)
     stats = _request()
     language = current_language()
     tables: list[dict[str, Any]] = add_charts(_tables(stats), language)
@@ -259,7 +212,9 @@ def report_pdf() -> Response:
         {key: table[key] for key in ("title", "headers", "rows", "svg") if key in table}
         for table in tables
     ]
-    data = renderer(stats.period.label, stats.filters_label, plain, language)
+    from advice.documents import render_stats_report  # WeasyPrint loads only when asked
+
+    data = render_stats_report(stats.period.label, stats.filters_label, plain, language)
     _audit_export("pdf", stats)
     return _download(
         data, "application/pdf", file_name("statistik", stats.period.slug, stats.file_parts, "pdf")
