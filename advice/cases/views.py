@@ -163,8 +163,11 @@ def _back_to(case: Case, anchor: str = "timeline") -> Response:
 def case_page(reference: str) -> tuple[str, int]:
     case = get_case_or_404(reference)
     audit.record("case.viewed", obj=case, case_id=case.id)
+    # Render first, then commit: a commit before would expire the case and the signed-in
+    # user, and the page would load both again.
+    page = _case_page(case)
     db.session.commit()
-    return _case_page(case)
+    return page
 
 
 @bp.post("/cases/<reference>/claim")

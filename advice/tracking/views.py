@@ -76,8 +76,9 @@ def _page(case: Case, token: str, status: int = 200, **forms: Any) -> tuple[str,
 def track(token: str) -> tuple[str, int]:
     case = get_case_by_token_or_404(token)
     audit.record("case.tracking_viewed", obj=case, case_id=case.id, actor_label="requester")
+    page = _page(case, token)  # before the commit, which would expire what it shows
     db.session.commit()
-    return _page(case, token)
+    return page
 
 
 @bp.post("/track/<token>/reply")
