@@ -42,7 +42,13 @@ def render_error(error: HTTPException) -> ErrorAnswer:
         response.content_type = "application/problem+json"
         return response, status, _headers(error)
     template = f"errors/{status}.html" if status in RENDERED_STATUSES else "errors/generic.html"
-    return render_template(template, error=error, status=status), status, _headers(error)
+    # Werkzeug's own description is generic English; only a view's own reason is shown.
+    detail = error.description if error.description != type(error).description else None
+    return (
+        render_template(template, error=error, status=status, detail=detail),
+        status,
+        _headers(error),
+    )
 
 
 def handle_http_error(

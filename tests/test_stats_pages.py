@@ -285,3 +285,10 @@ def test_the_pdf_report_is_offered(client, login, people, cases):
     response = client.get(f"/stats/report.pdf?period={PERIOD}")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
+
+
+def test_a_period_report_for_a_month_says_why_it_is_refused(client, login, people):
+    login(people["coordinator"])
+    response = client.get("/stats/report.xlsx?period=2026-03")
+    assert response.status_code == 400
+    assert "Periodrapporten gäller ett kvartal eller ett år." in response.get_data(as_text=True)
