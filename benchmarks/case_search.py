@@ -52,6 +52,7 @@ from benchmarks.common import (
     Statement,
     StatementLog,
     Timing,
+    explain_statements,
     flask_command,
     format_table,
     log,
@@ -229,25 +230,8 @@ def measure(
 
 
 def explain(engine: Any, result: Measured, limit: int = 4) -> str:
-    selects = [
-        s for s in result.last_statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))
-    ]
-    selects.sort(key=lambda s: s.seconds, reverse=True)
-    lines = [f"=== {result.timing.label}: {result.timing.path}"]
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for statement in selects[:limit]:
-            cursor.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters or None
-            )
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            lines += [f"--- {statement.seconds * 1000:.2f} ms in the request", statement.sql]
-            lines += [f"parameters: {statement.parameters!r}", plan, ""]
-        raw.rollback()
-    finally:
-        raw.close()
-    return "\n".join(lines)
+    title = f"{result.timing.label}: {result.timing.path}"
+    return explain_statements(engine, title, result.last_statements, limit)
 
 
 def run_size(prepared: Prepared, arguments: argparse.Namespace) -> dict[str, Any]:

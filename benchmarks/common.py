@@ -284,3 +284,29 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def explain_statements(engine: Any, title: str, statements: Sequence[Any], limit: int) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest SELECTs a request ran (captured statements
+    with ``sql``, ``parameters`` and ``seconds``)."""
+    selects = [s for s in statements if s.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    selects.sort(key=lambda s: s.seconds, reverse=True)
+    lines = [f"=== {title}"]
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement in selects[:limit]:
+            cursor.execute(
+                "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters or None
+            )
+            lines += [
+                f"--- {statement.seconds * 1000:.2f} ms in the request",
+                statement.sql,
+                f"parameters: {statement.parameters!r}",
+                "\n".join(row[0] for row in cursor.fetchall()),
+                "",
+            ]
+        raw.rollback()
+    finally:
+        raw.close()
+    return "\n".join(lines)

@@ -37,6 +37,7 @@ from benchmarks.common import (
     Statement,
     StatementLog,
     Timing,
+    explain_statements,
     flask_command,
     format_table,
     log,
@@ -213,26 +214,7 @@ def measure(
 
 
 def explain(engine: Any, route: Route, limit: int = 4) -> str:
-    selects = [s for s in route.last_statements if s.sql.lstrip().upper().startswith("SELECT")]
-    selects.sort(key=lambda s: s.seconds, reverse=True)
-    lines = [f"=== {route.label}: {route.path}"]
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for statement in selects[:limit]:
-            cursor.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters or None
-            )
-            lines += [
-                f"--- {statement.seconds * 1000:.2f} ms in the request",
-                statement.sql,
-                "\n".join(row[0] for row in cursor.fetchall()),
-                "",
-            ]
-        raw.rollback()
-    finally:
-        raw.close()
-    return "\n".join(lines)
+    return explain_statements(engine, f"{route.label}: {route.path}", route.last_statements, limit)
 
 
 def main(argv: list[str] | None = None) -> int:
