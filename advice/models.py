@@ -1,6 +1,7 @@
 """Imports every feature's models, so metadata (and Alembic) knows every table."""
 
 from advice.accounts.models import LoginAttempt, User, UserRole, user_offices
+from advice.api.models import IntegrationKey
 from advice.audit.models import AuditEvent
 from advice.cases.models import (
     Attachment,
@@ -32,6 +33,7 @@ __all__ = [
     "Contact",
     "IdempotencyKey",
     "InboundMessage",
+    "IntegrationKey",
     "LoginAttempt",
     "Municipality",
     "Office",

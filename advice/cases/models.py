@@ -308,6 +308,8 @@ class IdempotencyKey(db.Model):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # An API call's request body digest: the same key with another request is refused.
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class CaseArticle(db.Model):
