@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from advice.accounts.views import bp as accounts_bp
     from advice.admin.views import bp as admin_bp
+    from advice.api.docs import bp as api_docs_bp
     from advice.api.views import bp as api_bp
     from advice.audit.views import bp as audit_bp
     from advice.cases.views import bp as cases_bp
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

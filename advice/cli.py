@@ -123,6 +123,7 @@ def reindex_cases_command(batch_size: int, compact: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from advice.admin.cli import ADMIN_COMMANDS
+    from advice.api.cli import api_key_command
     from advice.demo.cli import demo_command
     from advice.inbound.cli import fetch_mail_command, quarantine_retry_command
     from advice.knowledge.cli import seed_articles_command
@@ -140,6 +141,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_digests_command)
     app.cli.add_command(rebuild_stats_command)
     app.cli.add_command(reindex_cases_command)
+    app.cli.add_command(api_key_command)
     for command in ADMIN_COMMANDS:
         app.cli.add_command(command)
     app.cli.add_command(fetch_mail_command)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from advice.extensions import db, login_manager
@@ -23,11 +24,20 @@ def _wants_json() -> bool:
 ErrorAnswer = tuple[Response | str, int, dict[str, str]]
 
 
+def problem_response(status: int, title: str, detail: str | None, **extra: Any) -> Response:
+    """An RFC 9457 problem document; ``extra`` adds members such as ``errors`` per field."""
+    response = jsonify({"title": title, "status": status, "detail": detail, **extra})
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
+
+
 def _headers(error: HTTPException) -> dict[str, str]:
-    """A 405 names the methods the address allows (RFC 9110), on pages and in the API."""
-    if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        return {"Allow": ", ".join(error.valid_methods)}
-    return {}
+    """The error's own headers: a 405 names the allowed methods (RFC 9110), a 401 of the
+    API says how to authenticate (WWW-Authenticate); the body's type is ours to set."""
+    return {
+        name: value for name, value in error.get_headers() if name.lower() != "content-type"
+    }
 
 
 def render_error(error: HTTPException) -> ErrorAnswer:
@@ -37,10 +47,7 @@ def render_error(error: HTTPException) -> ErrorAnswer:
         # choice would otherwise load the signed-in user again and fail the same way.
         g._login_user = login_manager.anonymous_user()
     if _wants_json():
-        body = {"title": error.name, "status": status, "detail": error.description}
-        response = jsonify(body)
-        response.content_type = "application/problem+json"
-        return response, status, _headers(error)
+        return problem_response(status, error.name, error.description), status, _headers(error)
     template = f"errors/{status}.html" if status in RENDERED_STATUSES else "errors/generic.html"
     # Werkzeug's own description is generic English; only a view's own reason is shown.
     detail = error.description if error.description != type(error).description else None

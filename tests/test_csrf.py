@@ -10,6 +10,11 @@ Exempt on purpose (``csrf.exempt``), and nothing else:
 - ``knowledge.suggestions`` (POST /kb/suggest.json): a read-only lookup of public articles
   for the question being typed on /ask. It writes nothing and returns only public content;
   it takes POST so that the question text stays out of URLs and access logs.
+- ``api.create_case`` (POST /api/v1/cases) and ``api.stats`` (a GET, exempt like every
+  call with an integration key): authenticated by an integration key in the
+  Authorization header, never by the session cookie, so a forged cross-site request has no
+  authority to borrow (tests/test_api_integrations.py posts without a token and without a
+  key).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from tests.test_authorization_matrix import (
 
 world = matrix.world  # the fixture: one case, its attachment and token, two articles
 
-EXEMPT = {"knowledge.suggestions"}
+EXEMPT = {"knowledge.suggestions", "api.create_case", "api.stats"}
 
 pytestmark = pytest.mark.csrf
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from advice.accounts.models import User
-from advice.admin import bp
+from advice.admin import bp, integrations  # noqa: F401  (its routes)
 from advice.admin.forms import (
     KIND_LABELS,
     ROLE_LABELS,

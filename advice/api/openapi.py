@@ -21,6 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
 PROBLEM = "application/problem+json"
+API_PREFIX = "/api/v1"
 
 
 def operation(**description: Any) -> Callable[[F], F]:
@@ -46,7 +47,7 @@ def _openapi_path(rule: str, prefix: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?(\w+)>", r"{\1}", path)
 
 
-def build_spec(app: Flask, blueprint: str = "api", prefix: str = "/api/v1") -> dict[str, Any]:
+def build_spec(app: Flask, blueprint: str = "api", prefix: str = API_PREFIX) -> dict[str, Any]:
     spec = APISpec(
         title="Energi- och klimatrådgivning – API",
         version=API_VERSION,
@@ -54,8 +55,11 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = "/api/v1") -> d
         plugins=[MarshmallowPlugin()],
         info={
             "description": (
-                "Public knowledge base articles and the taxonomies of the regional energy "
-                "and climate advice service. Errors are problem details (RFC 9457)."
+                "The regional energy and climate advice service for municipal e-services "
+                "and websites: public knowledge base articles and taxonomies (no key), "
+                "questions into the regional queue (integration key with scope intake) and "
+                "the statistics (scope stats). Keys are created by the service's "
+                "administrator. Errors are problem details (RFC 9457)."
             )
         },
         servers=[{"url": prefix}],
@@ -69,8 +73,24 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = "/api/v1") -> d
         "Article",
         "Paging",
         "ArticleList",
+        "CaseSubmission",
+        "CreatedCase",
+        "StatsPeriod",
+        "StatsTable",
+        "Stats",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
+    spec.components.security_scheme(
+        "integrationKey",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "An integration key, 'Authorization: Bearer ek_….…'. Each key has the "
+                "scopes intake and/or stats, is rate-limited, and every call is audited."
+            ),
+        },
+    )
     rules = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(f"{blueprint}.")),
         key=lambda rule: rule.rule,
@@ -87,3 +107,11 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = "/api/v1") -> d
         }
         spec.path(path=_openapi_path(rule.rule, prefix), operations=operations)
     return spec.to_dict()
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The app's document, built once per process."""
+    document = app.extensions.get("advice.openapi")
+    if document is None:
+        document = app.extensions["advice.openapi"] = build_spec(app)
+    return document

@@ -7,6 +7,9 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 10_000
+MUNICIPALITY_CODE = r"^[0-9]{4}$"
+TERM_CODE = r"^[a-z0-9_]{1,40}$"
+PERIOD = r"^$|^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$|^custom$"
 
 
 class ArticleListQuery(Schema):
@@ -99,3 +102,149 @@ class Problem(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": (
+                "For an invalid request body: the messages per field, in the language of "
+                "the Accept-Language header (Swedish or English)."
+            )
+        },
+    )
+
+
+class CaseSubmission(Schema):
+    """The body of ``POST /cases``: the fields of the public question form (/ask).
+
+    The same rules apply as on the form; codes come from ``GET /taxonomy``. Attachments
+    cannot be sent through the API: the requester can add them from the tracking page.
+    Lengths, patterns and the consent are documented here (metadata) but checked by the
+    form itself (``AskForm``), so that the messages are the form's, in the caller's language.
+    """
+
+    municipality = fields.String(
+        required=True,
+        metadata={"description": "Municipality code (four digits).", "pattern": MUNICIPALITY_CODE},
+    )
+    requester_type = fields.String(
+        required=True,
+        metadata={"description": "A requester type code from /taxonomy.", "pattern": TERM_CODE},
+    )
+    topics = fields.List(
+        fields.String(metadata={"pattern": TERM_CODE}),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "One or more topic codes from /taxonomy."},
+    )
+    question = fields.String(required=True, metadata={"minLength": 1, "maxLength": 10_000})
+    name = fields.String(required=True, metadata={"minLength": 1, "maxLength": 200})
+    email = fields.String(required=True, metadata={"format": "email", "maxLength": 254})
+    phone = fields.String(load_default=None, allow_none=True)
+    language = fields.String(
+        load_default="sv",
+        validate=validate.OneOf(["sv", "en"]),
+        metadata={"description": "The language the requester wants the answer in."},
+    )
+    property_type = fields.String(load_default=None, allow_none=True)
+    year_built = fields.Integer(load_default=None, allow_none=True, strict=True)
+    heated_area_m2 = fields.Integer(load_default=None, allow_none=True, strict=True)
+    heating_system = fields.String(load_default=None, allow_none=True)
+    consent = fields.Boolean(
+        required=True,
+        metadata={
+            "enum": [True],
+            "description": (
+                "True when the requester accepted the processing of their personal data "
+                "on the calling service, as on /ask."
+            )
+        },
+    )
+
+
+class CreatedCase(Schema):
+    reference = fields.String(required=True, metadata={"example": "EK-2026-00042"})
+    tracking_url = fields.Url(
+        required=True,
+        metadata={
+            "format": "uri",
+            "description": (
+                "The requester's private link to follow the case. Also emailed to them; "
+                "give it only to the requester. A replayed request gets a new, equally "
+                "valid link."
+            ),
+        },
+    )
+    status = fields.String(required=True)
+    municipality = fields.String(required=True)
+    office = fields.String(required=True, metadata={"description": "The office handling it."})
+    received_at = fields.AwareDateTime(required=True)
+
+
+class StatsQuery(Schema):
+    """The query string of ``GET /stats``: the period and filters of the statistics page."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    period = fields.String(
+        load_default="",
+        validate=validate.Regexp(PERIOD),
+        metadata={
+            "description": (
+                "YYYY, YYYY-Qn, YYYY-MM or 'custom' with from and to; this year when empty."
+            )
+        },
+    )
+    from_ = fields.String(
+        data_key="from",
+        load_default=None,
+        validate=validate.Length(max=10),
+        metadata={"description": "First day (YYYY-MM-DD) of a custom period."},
+    )
+    to = fields.String(
+        load_default=None,
+        validate=validate.Length(max=10),
+        metadata={"description": "Last day (YYYY-MM-DD) of a custom period."},
+    )
+    municipality = fields.String(
+        load_default=None,
+        validate=validate.Regexp(MUNICIPALITY_CODE),
+        metadata={"description": "Only cases about this municipality (code)."},
+    )
+    office = fields.String(
+        load_default=None,
+        validate=validate.Regexp(TERM_CODE),
+        metadata={"description": "Only cases held by this office (code)."},
+    )
+
+
+class StatsPeriod(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    first_day = fields.Date(required=True)
+    last_day = fields.Date(required=True)
+
+
+class StatsTable(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    headers = fields.List(fields.String(), required=True)
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True)),
+        required=True,
+        metadata={
+            "description": (
+                "Cells are text, numbers or null; null also where a count below the "
+                "minimum cell size is hidden."
+            )
+        },
+    )
+    note = fields.String(allow_none=True)
+
+
+class Stats(Schema):
+    period = fields.Nested(StatsPeriod, required=True)
+    filters = fields.String(required=True, metadata={"description": "The filters, in words."})
+    minimum_cell_size = fields.Integer(required=True)
+    tables = fields.List(fields.Nested(StatsTable), required=True)

@@ -1,7 +1,8 @@
-"""The JSON API, version 1: the public knowledge base and the taxonomies.
+"""The JSON API, version 1: the public knowledge base, the taxonomies and the document.
 
 Every answer is JSON; every error under /api/ is application/problem+json (see
-``advice.errors``). These views are public and read-only: nothing here writes.
+``advice.errors``). These views are public and read-only: nothing here writes. Calls with
+an integration key live in ``advice.api.cases`` (intake) and ``advice.api.statistics``.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from advice.api import schemas
-from advice.api.openapi import build_spec, ok, operation, problem
+from advice.api import bp, cases, schemas, statistics  # noqa: F401  (their routes)
+from advice.api.openapi import ok, openapi_document, operation, problem
 from advice.extensions import db
 from advice.knowledge import search
 from advice.knowledge import services as kb
@@ -24,8 +25,6 @@ from advice.knowledge.models import Article
 from advice.regions.models import Municipality
 from advice.security import public
 from advice.taxonomy.models import Channel, RequesterType, TaxonomyTerm, Topic
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _article_summary = schemas.ArticleSummary()
 _article = schemas.Article()
@@ -173,10 +172,7 @@ def taxonomy() -> Response:
     return jsonify(_taxonomy.dump(body))
 
 
-@bp.get("/openapi.json")
+@bp.get("/openapi.json", endpoint="openapi_document")
 @public
-def openapi_document() -> Response:
-    document = current_app.extensions.get("advice.openapi")
-    if document is None:
-        document = current_app.extensions["advice.openapi"] = build_spec(current_app)
-    return jsonify(document)
+def openapi() -> Response:
+    return jsonify(openapi_document(current_app))

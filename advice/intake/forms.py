@@ -18,6 +18,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from advice.cases.contacts import ContactDetails
+from advice.cases.services import NewCase
+from advice.taxonomy.choices import municipality_choices, term_choices
+from advice.taxonomy.models import RequesterType, Topic
 from advice.validators import NoControlCharacters, PhoneNumber, PlausibleYear, strip_text
 
 QUESTION_MAX_CHARS = 10_000
@@ -167,3 +171,32 @@ class AskForm(FlaskForm):
         _l("Lämna det här fältet tomt"), render_kw={"autocomplete": "off", "tabindex": "-1"}
     )
     submission = HiddenField()
+
+    def set_choices(self, language: str) -> None:
+        """Municipalities, requester types and topics as they are in the database now."""
+        self.municipality.choices = [("", _l("Välj kommun")), *municipality_choices()]
+        self.requester_type.choices = term_choices(RequesterType, language)
+        self.topics.choices = term_choices(Topic, language)
+
+    def new_case(self, *, channel_code: str, consent_notice_version: str) -> NewCase:
+        """The case a valid form describes."""
+        language = self.language.data or "sv"
+        return NewCase(
+            question=self.question.data or "",
+            channel_code=channel_code,
+            municipality_id=int(self.municipality.data),
+            requester_type_id=int(self.requester_type.data),
+            topic_ids=[int(topic) for topic in self.topics.data or []],
+            contact=ContactDetails(
+                name=self.name.data,
+                email=self.email.data,
+                phone=self.phone.data or None,
+                language=language,
+            ),
+            language=language,
+            property_type=self.property_type.data or None,
+            year_built=self.year_built.data,
+            heated_area_m2=self.heated_area_m2.data,
+            heating_system=self.heating_system.data or None,
+            consent_notice_version=consent_notice_version,
+        )

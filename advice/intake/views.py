@@ -8,24 +8,15 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
 
-from advice.attachments.services import StoredFiles, UploadRefused, check_uploads
-from advice.cases.contacts import ContactDetails
-from advice.cases.services import NewCase
-from advice.extensions import db, limiter
+from advice.attachments.services import UploadRefused, check_uploads
+from advice.extensions import limiter
 from advice.i18n import current_language
 from advice.intake import bp
 from advice.intake.forms import AskForm
-from advice.intake.services import Submission, case_for_key, submit
-from advice.mail.notifications import mail_case_received, notify_new_case
-from advice.mail.services import deliver_after_request
+from advice.intake.services import CONSENT_NOTICE_VERSION, Submission, case_for_key, receive
 from advice.regions.services import setting
 from advice.security import public
-from advice.taxonomy.choices import municipality_choices, term_choices
-from advice.taxonomy.models import RequesterType, Topic
-
-CONSENT_NOTICE_VERSION = "2026-01"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -50,9 +41,7 @@ def _submission_key(token: str | None) -> str | None:
 def _prepared_form() -> AskForm:
     form = AskForm()
     language = current_language()
-    form.municipality.choices = [("", _("Välj kommun")), *municipality_choices()]
-    form.requester_type.choices = term_choices(RequesterType, language)
-    form.topics.choices = term_choices(Topic, language)
+    form.set_choices(language)
     if request.method == "GET":
         form.language.data = language
         form.submission.data = _new_submission_token()
@@ -114,51 +103,18 @@ def ask() -> Any:
         return _render(form, 400)
 
     submission = Submission(
-        new_case=NewCase(
-            question=form.question.data or "",
-            channel_code="web",
-            municipality_id=int(form.municipality.data),
-            requester_type_id=int(form.requester_type.data),
-            topic_ids=[int(topic) for topic in form.topics.data or []],
-            contact=ContactDetails(
-                name=form.name.data,
-                email=form.email.data,
-                phone=form.phone.data or None,
-                language=form.language.data or "sv",
-            ),
-            language=form.language.data or "sv",
-            property_type=form.property_type.data or None,
-            year_built=form.year_built.data,
-            heated_area_m2=form.heated_area_m2.data,
-            heating_system=form.heating_system.data or None,
-            consent_notice_version=CONSENT_NOTICE_VERSION,
-        ),
+        new_case=form.new_case(channel_code="web", consent_notice_version=CONSENT_NOTICE_VERSION),
         uploads=uploads,
         idempotency_key=key,
     )
-    written = StoredFiles()
-    try:
-        created = submit(submission, written)
-        tracking_url = url_for("tracking.track", token=created.tracking_token, _external=True)
-        mail_case_received(created.case, tracking_url)
-        notify_new_case(created.case)
-        db.session.commit()
-    except IntegrityError:
+    created = receive(submission)
+    if created is None:
         # The same form was sent twice at once; the other request created the case.
-        db.session.rollback()
-        written.discard()
-        if case_for_key(key) is None:
-            raise
         return redirect(url_for("intake.received", submission=form.submission.data))
-    except BaseException:
-        db.session.rollback()
-        written.discard()
-        raise
     receipts = session.get("intake_receipts", {})
     receipts = dict(list(receipts.items())[-4:])
     receipts[key] = created.tracking_token
     session["intake_receipts"] = receipts
-    deliver_after_request()
     return redirect(url_for("intake.received", submission=form.submission.data))
 
 

@@ -79,6 +79,18 @@ def _int_arg(args: MultiDict[str, str], name: str) -> int | None:
     return int(value)
 
 
+def region_request(
+    period: Period, office: Office | None, municipality: Municipality | None
+) -> StatsRequest:
+    """The whole region's figures (the coordinator's view, and an integration key's),
+    narrowed to one office and/or municipality."""
+    scope = Scope(
+        office_ids=frozenset({office.id}) if office is not None else None,
+        municipality_id=municipality.id if municipality is not None else None,
+    )
+    return StatsRequest(period, scope, office, municipality, True, ())
+
+
 def resolve_request(args: MultiDict[str, str], user: Any, today: date) -> StatsRequest:
     """Parse the filters; an office outside the user's view is refused (403).
 

@@ -72,13 +72,13 @@ def minimum_cell_size() -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _today() -> date:
+def today_here() -> date:
     return utcnow().astimezone(LOCAL_ZONE).date()
 
 
 def _request() -> StatsRequest:
     try:
-        return resolve_request(request.args, current_user, _today())
+        return resolve_request(request.args, current_user, today_here())
     except PeriodError as error:
         abort(400, description=str(error))
 
@@ -108,7 +108,7 @@ def _audit_export(kind: str, stats: StatsRequest) -> None:
 @stats_access
 def index() -> tuple[str, int] | str:
     try:
-        stats = resolve_request(request.args, current_user, _today())
+        stats = resolve_request(request.args, current_user, today_here())
     except PeriodError as error:
         return _page(None, None, str(error)), 400
     tables = add_charts(_tables(stats), current_language())
@@ -116,7 +116,7 @@ def index() -> tuple[str, int] | str:
 
 
 def _page(stats: StatsRequest | None, tables: list[Table] | None, error: str | None) -> str:
-    today = _today()
+    today = today_here()
     offices = office_choices()
     if not current_user.has_role("coordinator"):
         own = {str(office_id) for office_id in current_user.office_ids}
