@@ -47,9 +47,20 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Every test, on SQLite and (when it answers) PostgreSQL; CI sets ADVICE_REQUIRE_POSTGRES=1.
-test: install
+test: install browser-tools
 	$(BIN)/ruff check advice tests
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# The browser tests' npm tools (axe-core, the Nu Html Checker) in tests/browser/node_modules,
+# installed from its package-lock.json when missing or out of date. Chromium and Java come
+# from Debian (.ci/run installs them).
+browser-tools: tests/browser/node_modules/.package-lock.json
+
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the browser checks will skip"; exit 0; }; \
+		npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund
+
+.PHONY: browser-tools
 
 # Two app instances behind nginx sharing PostgreSQL and Redis (about a minute; not part
 # of `make test`). Installs nginx from Debian and starts Redis when they are missing.
@@ -62,3 +73,37 @@ cluster-test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check advice tests
+
+# Load benchmark (not part of `make test`): gunicorn as in production on advice_bench_<N>,
+# driven by wrk; writes docs/benchmarks.md. BENCH_SIZES=10000,100000,1000000 runs all
+# three (about half an hour when the databases must be loaded; benchmarks/README.md).
+BENCH_SIZES ?= 10000
+BENCH_DURATION ?= 10
+BENCH_WARMUP ?= 3
+BENCH_CONNECTIONS ?= 8
+BENCH_FRESH ?=
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432
+
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends wrk)
+	$(BIN)/python benchmarks/http_suite.py --sizes $(BENCH_SIZES) \
+		--duration $(BENCH_DURATION) --warmup $(BENCH_WARMUP) \
+		--connections $(BENCH_CONNECTIONS) --database-url $(BENCH_DATABASE_URL) \
+		$(if $(BENCH_FRESH),--fresh)
+
+# Fault soak of the question form (not part of `make test`): concurrent questions while
+# gunicorn workers are killed and a private PostgreSQL cluster is restarted; fails when an
+# accepted question is lost or anything is stored twice.
+SOAK_SUBMISSIONS ?= 300
+SOAK_SECONDS ?= 120
+SOAK_CONCURRENCY ?= 8
+SOAK_WORKERS ?= 4
+SOAK_KILL_EVERY ?= 3
+
+soak: install
+	$(BIN)/python benchmarks/intake_soak.py --submissions $(SOAK_SUBMISSIONS) \
+		--seconds $(SOAK_SECONDS) --concurrency $(SOAK_CONCURRENCY) \
+		--workers $(SOAK_WORKERS) --kill-every $(SOAK_KILL_EVERY)
+
+.PHONY: bench soak

@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from advice.i18n import init_i18n
     from advice.ops import init_ops
     from advice.security import init_security
+    from advice.validators import init_input_checks
 
     db.init_app(app)
     init_database(app)
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_i18n(app)
     init_security(app)
+    init_input_checks(app)
     init_headers(app)
     init_ops(app)
 
@@ -83,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from advice.inbound.views import bp as inbound_bp
     from advice.intake.views import bp as intake_bp
     from advice.knowledge.views import bp as knowledge_bp
+    from advice.privacy.views import bp as privacy_bp
     from advice.public.views import bp as public_bp
     from advice.stats.views import bp as stats_bp
     from advice.tracking.views import bp as tracking_bp
@@ -98,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_docs_bp)
 

@@ -122,6 +122,7 @@ def reindex_cases_command(batch_size: int, compact: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from advice.accounts.cli import ACCOUNT_COMMANDS
     from advice.admin.cli import ADMIN_COMMANDS
     from advice.api.cli import api_key_command
     from advice.demo.cli import demo_command
@@ -142,6 +143,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rebuild_stats_command)
     app.cli.add_command(reindex_cases_command)
     app.cli.add_command(api_key_command)
+    for command in ACCOUNT_COMMANDS:
+        app.cli.add_command(command)
     for command in ADMIN_COMMANDS:
         app.cli.add_command(command)
     app.cli.add_command(fetch_mail_command)

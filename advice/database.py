@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from advice.extensions import db
 
@@ -41,7 +42,27 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's session, also when the database has dropped its connection.
+
+    Flask-SQLAlchemy's own teardown rolls the session back; when PostgreSQL has just been
+    restarted, that ROLLBACK fails on the terminated connection, and the exception would
+    escape after the view has made its response: the client got an empty 500 instead of
+    the page. A dead connection holds no transaction (SQLAlchemy has already invalidated
+    it and the pool replaces it), so the session is discarded and the response goes out.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        db.session.remove()  # the failed close ended the transaction: this one succeeds
+
+
 def init_database(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's teardown, so it runs before it (teardowns run in
+    # reverse), leaving that one nothing to do.
+    app.teardown_appcontext(release_session)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

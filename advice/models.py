@@ -1,6 +1,6 @@
 """Imports every feature's models, so metadata (and Alembic) knows every table."""
 
-from advice.accounts.models import LoginAttempt, User, UserRole, user_offices
+from advice.accounts.models import LoginAttempt, RecoveryCode, User, UserRole, user_offices
 from advice.api.models import IntegrationKey
 from advice.audit.models import AuditEvent
 from advice.cases.models import (
@@ -39,6 +39,7 @@ __all__ = [
     "Office",
     "OutboxAttachment",
     "OutboxMessage",
+    "RecoveryCode",
     "ReferenceCounter",
     "RegionSetting",
     "RequesterType",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from advice.cases.models import Case
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Set at sign-in for a user whose role requires a second factor they have not enrolled:
+# until they have, every staff page sends them to the enrolment.
+ENROLMENT_REQUIRED = "totp_enrolment_required"
+ENROLMENT_ENDPOINTS = frozenset({"accounts.two_factor", "accounts.logout", "static"})
 
 
 def public(view: F) -> F:
@@ -67,6 +72,23 @@ def _require_login() -> Response | None:
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
+def _require_enrolment() -> Response | None:
+    """A user who must enrol a second factor can do nothing else until they have."""
+    if not session.get(ENROLMENT_REQUIRED) or request.endpoint is None:
+        return None
+    if request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "is_public", False):
+        return None
+    if not current_user.is_authenticated or current_user.totp_enabled:
+        session.pop(ENROLMENT_REQUIRED, None)
+        return None
+    if request.path.startswith("/api/"):
+        abort(403)
+    return redirect(url_for("accounts.two_factor"))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     from advice.accounts.models import User
@@ -84,5 +106,6 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     app.before_request(_require_login)
+    app.before_request(_require_enrolment)
     # Static files are public by nature.
     app.view_functions["static"].is_public = True  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ STAFF_NAVIGATION = (
     NavItem("cases.new_contact", _l("Registrera kontakt"), ("adviser",)),
     NavItem("knowledge.staff_index", _l("Kunskapsbank"), ("adviser", "coordinator")),
     NavItem("stats.index", _l("Statistik"), ("adviser", "coordinator")),
+    NavItem("privacy.export_search", _l("Registerutdrag"), ("adviser", "admin")),
     NavItem("admin.index", _l("Administration"), ("coordinator", "admin")),
 )
 

@@ -116,8 +116,9 @@ def _text(rng: random.Random, language: str, words: int) -> tuple[str, str]:
     return " ".join(title_words).capitalize(), " ".join(body)
 
 
-def load_articles(count: int, seed: int) -> float:
-    """Insert ``count`` published articles and index them; inside an app context."""
+def load_articles(count: int, seed: int, slug_prefix: str = "artikel-", first: int = 0) -> float:
+    """Insert published articles numbered ``first`` to ``count - 1`` and index them; inside
+    an app context. The slugs are ``<slug_prefix><number>``."""
     from sqlalchemy import insert
 
     from advice.clock import utcnow
@@ -130,14 +131,14 @@ def load_articles(count: int, seed: int) -> float:
     started = time.perf_counter()
     now = utcnow()
     batch = 500
-    for first in range(0, count, batch):
+    for start in range(first, count, batch):
         rows = []
-        for number in range(first, min(count, first + batch)):
+        for number in range(start, min(count, start + batch)):
             language = "en" if number % 10 == 9 else "sv"
             title, body = _text(rng, language, rng.randint(120, 400))
             rows.append(
                 {
-                    "slug": f"artikel-{number}",
+                    "slug": f"{slug_prefix}{number}",
                     "title": f"{title} {number}",
                     "summary": body[:160],
                     "body_md": body,
@@ -170,7 +171,7 @@ def load_articles(count: int, seed: int) -> float:
                     )
                 )
         db.session.commit()
-        log(f"  {min(count, first + batch)} / {count} articles")
+        log(f"  {min(count, start + batch)} / {count} articles")
     return time.perf_counter() - started
 
 

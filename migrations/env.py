@@ -93,14 +93,41 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode changes a SQLite table by copy, DROP and rename. With foreign keys
+            # on, the DROP's implicit DELETE would cascade to (or null) every row that
+            # refers to the table, so they are off while migrating and checked afterwards.
+            # The pragma only works outside a transaction: it goes straight to the driver's
+            # connection before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        except BaseException:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            raise
+        if sqlite:
+            _foreign_keys_back_on(connection)
+
+
+def _foreign_keys_back_on(connection):
+    """Switch SQLite's foreign keys on again, refusing to go on if a rebuild broke one."""
+    if connection.in_transaction():
+        connection.commit()
+    driver = connection.connection.driver_connection
+    broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+    driver.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
 
 
 if context.is_offline_mode():

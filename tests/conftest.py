@@ -49,6 +49,13 @@ def _backends() -> list[str]:
 BACKENDS = _backends()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.fuzz_tally import FuzzTally
+
+    # Sums the fuzz tests' generated inputs over xdist workers for the terminal summary.
+    config.pluginmanager.register(FuzzTally(config), "advice-fuzz-tally")
+
+
 def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 

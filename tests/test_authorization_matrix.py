@@ -85,6 +85,32 @@ RULES: dict[str, dict[str, str]] = {
         "coordinator": OK,
         "admin": OK,
     },
+    # The sign-in's second step (the code): without a password step first, back to the
+    # sign-in; a signed-in user is sent on to their start page.
+    "SIGN_IN_STEP": {
+        "anonymous": LOGIN,
+        "adviser_home": OPEN,
+        "adviser_other": OPEN,
+        "coordinator": OPEN,
+        "admin": OPEN,
+    },
+    # The data-subject export's search: advisers (their offices' contacts) and admins.
+    "ADVISER_OR_ADMIN": {
+        "anonymous": LOGIN,
+        "adviser_home": OK,
+        "adviser_other": OK,
+        "coordinator": FORBIDDEN,
+        "admin": OK,
+    },
+    # One contact's export: advisers who may open one of the contact's cases (those cases
+    # only), admins for the whole region; for others the contact does not exist.
+    "EXPORT_CONTACT": {
+        "anonymous": LOGIN,
+        "adviser_home": OK,
+        "adviser_other": HIDDEN,
+        "coordinator": FORBIDDEN,
+        "admin": OK,
+    },
     # Technical operations: the inbound quarantine and failed background work.
     "ADMIN": {
         "anonymous": LOGIN,
@@ -110,6 +136,10 @@ ACCESS: dict[str, str] = {
     "accounts.login": "PUBLIC",
     "accounts.logout": "PUBLIC",
     "accounts.settings": "STAFF_ANY",
+    "accounts.login_code": "SIGN_IN_STEP",
+    "accounts.two_factor": "STAFF_ANY",
+    "accounts.disable_two_factor": "STAFF_ANY",
+    "accounts.renew_recovery_codes": "STAFF_ANY",
     "admin.accept_invitation": "PUBLIC",
     # the requester's side
     "intake.ask": "PUBLIC",
@@ -145,6 +175,12 @@ ACCESS: dict[str, str] = {
     "cases.transfer_case": "ADVISER_OF_CASE",
     "cases.upload": "ADVISER_OF_CASE",
     "cases.attachment": "ADVISER_OF_CASE",
+    "cases.register_erasure": "ADVISER_OF_CASE",
+    "cases.decide_erasure": "ADVISER_OF_CASE",
+    # the data-subject export (registerutdrag)
+    "privacy.export_search": "ADVISER_OR_ADMIN",
+    "privacy.export_json": "EXPORT_CONTACT",
+    "privacy.export_pdf": "EXPORT_CONTACT",
     "documents.case_summary": "ADVISER_OF_CASE",
     "documents.case_record": "ADVISER_OF_CASE",
     "documents.send_case_summary": "ADVISER_OF_CASE",
@@ -196,6 +232,8 @@ ACCESS: dict[str, str] = {
     "ops.failed_work": "ADMIN",
     "ops.retry_job": "ADMIN",
     "audit.log": "ADMIN",
+    "admin.security": "ADMIN",
+    "admin.reset_two_factor": "ADMIN",
     "admin.integrations": "ADMIN",
     "admin.revoke_integration": "ADMIN",
 }
@@ -281,6 +319,7 @@ def world(app: Flask, make_user: Any) -> World:
             "public_article_id": published.id,
             "number": 1,
             "user_id": users["adviser_home"].id,
+            "contact_id": case.contact_id,
             "office_id": stockholm,
             "kind": "topics",
             "term_id": term,

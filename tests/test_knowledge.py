@@ -312,7 +312,7 @@ def test_a_new_user_writes_a_colleague_publishes_and_citizens_find_it(app, clien
     }
     preview = client.post("/articles/new", data={**form, "action": "preview"})
     assert preview.status_code == 200
-    assert '<h3 id="kostnad">Kostnad</h3>' in _html(preview)
+    assert '<h2 id="kostnad">Kostnad</h2>' in _html(preview)
     with app.app_context():
         assert db.session.scalar(select(Article.id)) is None  # a preview saves nothing
     created = client.post("/articles/new", data={**form, "action": "save"})

@@ -87,6 +87,13 @@ def test_headings_move_below_the_title_and_get_unique_anchors() -> None:
     assert [h.anchor for h in rendered.headings][:2] == ["varmepumpens-livslangd", "kostnad"]
 
 
+def test_an_article_whose_top_headings_are_level_two_skips_no_level() -> None:
+    html = str(render("## Huvudregeln\n\n### Undantag\n\n## Ansökan").html)
+    assert '<h2 id="huvudregeln">Huvudregeln</h2>' in html
+    assert '<h3 id="undantag">Undantag</h3>' in html
+    assert '<h2 id="ansokan">Ansökan</h2>' in html
+
+
 def test_tables_work_without_inline_styles_and_remote_images_are_dropped() -> None:
     html = str(
         render("| a | b |\n|--:|:-:|\n| 1 | 2 |\n\n![bild](https://tracker.example/p.png)").html

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advice.clock import UTCDateTime, utcnow
@@ -43,7 +43,12 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed (advice.accounts.sealing) with a key derived from the
+    # secret key: a copy of the database alone does not give second factors away.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second time step of the last accepted code: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(2), default="sv")
     # New-case emails: one per case ("each"), a daily digest ("daily") or "none".
@@ -82,6 +87,10 @@ class User(db.Model):
         return role in self.roles
 
     @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None and self.totp_enabled_at is not None
+
+    @property
     def office_ids(self) -> frozenset[int]:
         return frozenset(office.id for office in self.offices)
 
@@ -103,3 +112,20 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     client: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; stored as SHA-256.
+
+    The codes carry 80 random bits, so their plain SHA-256 cannot be reversed from a
+    copy of the database (the same reasoning as for tracking tokens), and unlike a keyed
+    hash they survive a rotation of the secret key.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

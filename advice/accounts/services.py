@@ -29,6 +29,8 @@ def normalise_email(email: str) -> str:
 class SignInResult:
     user: User | None
     throttled: bool = False
+    # The password was right and the user has a second factor: a code comes next.
+    needs_code: bool = False
 
 
 def is_throttled(email: str, client: str) -> bool:
@@ -57,11 +59,20 @@ def authenticate(email: str, password: str, client: str) -> SignInResult:
     ok = ok and user is not None and user.active
     db.session.add(LoginAttempt(email=email, client=client, succeeded=ok))
     if ok and user is not None:
-        user.last_login_at = utcnow()
-        audit.record("login.succeeded", obj=user, actor_id=user.id)
+        if user.totp_enabled:
+            audit.record("login.password_accepted", obj=user, actor_id=user.id)
+            return SignInResult(user=user, needs_code=True)
+        complete_sign_in(user)
         return SignInResult(user=user)
     audit.record("login.failed", actor_label="anonymous", details={"email": email})
     return SignInResult(user=None)
+
+
+def complete_sign_in(user: User, second_factor: str | None = None) -> None:
+    """The user is in: after the password, or after the code ("totp", "recovery_code")."""
+    user.last_login_at = utcnow()
+    details = {"second_factor": second_factor} if second_factor else None
+    audit.record("login.succeeded", obj=user, actor_id=user.id, details=details)
 
 
 def create_user(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +20,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from advice.forms import Form
 from advice.intake.forms import MultiCheckboxField
 from advice.validators import NoControlCharacters, strip_text
 
@@ -45,7 +45,7 @@ def _text(label: object, required: object | None = None, maximum: int = 200) -> 
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = _text(_l("Namn"), _l("Ange ett namn."))
     roles = MultiCheckboxField(_l("Roller"), choices=list(ROLE_LABELS.items()))
     offices = MultiCheckboxField(_l("Kontor"), coerce=int)
@@ -69,7 +69,7 @@ class InviteForm(UserForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("Nytt lösenord"),
         validators=[
@@ -85,7 +85,7 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(Form):
     name = _text(_l("Namn"), _l("Ange kontorets namn."))
     email = EmailField(
         _l("E-postadress (frivilligt)"),
@@ -102,7 +102,7 @@ class NewOfficeForm(OfficeForm):
     code = _text(_l("Kod"), _l("Ange en kod."), maximum=40)
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     label_sv = _text(_l("Namn på svenska"), _l("Ange namnet på svenska."), maximum=150)
     label_en = _text(_l("Namn på engelska"), _l("Ange namnet på engelska."), maximum=150)
 
@@ -111,7 +111,7 @@ class NewTermForm(TermForm):
     code = _text(_l("Kod"), _l("Ange en kod."), maximum=40)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     sla_working_days = IntegerField(
         _l("Svarstid i arbetsdagar"),
         validators=[
@@ -141,4 +141,18 @@ class SettingsForm(FlaskForm):
         filters=[strip_text],
         validators=[Optional(), Length(max=20_000), NoControlCharacters()],
         render_kw={"rows": 12},
+    )
+
+
+class SecuritySettingsForm(Form):
+    totp_required_roles = MultiCheckboxField(
+        _l("Tvåstegsverifiering krävs för"), choices=list(ROLE_LABELS.items())
+    )
+    audit_retention_months = IntegerField(
+        _l("Granskningsloggen sparas i månader"),
+        validators=[
+            InputRequired(_l("Ange ett antal månader.")),
+            NumberRange(min=1, max=1200, message=_l("Ange 1 till 1200 månader.")),
+        ],
+        render_kw={"inputmode": "numeric"},
     )

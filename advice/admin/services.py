@@ -27,6 +27,7 @@ from advice.mail.rendering import RenderedMail
 from advice.mail.services import queue_mail
 from advice.regions.models import Municipality, Office, RegionSetting
 from advice.taxonomy.models import Channel, RequesterType, TaxonomyTerm, Topic
+from advice.validators import parse_integer
 
 INVITATION_LIFETIME = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 12
@@ -523,6 +524,8 @@ class SettingRule:
     minimum: int | None = None
     maximum: int | None = None
     max_length: int = 100
+    # A set of words from this list, stored space-separated in the list's order.
+    words: tuple[str, ...] | None = None
 
     @property
     def numeric(self) -> bool:
@@ -535,6 +538,10 @@ SETTING_RULES: dict[str, SettingRule] = {
     # 0 (or 1) shows every count; 5 blanks counts of 1 to 4 in exports.
     "stats_min_cell_size": SettingRule("0", 0, 1000),
     "accessibility_statement": SettingRule("", max_length=20_000),
+    # How long the audit log keeps an event; `retention` removes older ones.
+    "audit_retention_months": SettingRule("24", 1, 1200),
+    # Roles whose members must sign in with a second factor (advice.accounts.totp).
+    "totp_required_roles": SettingRule("", words=ROLES),
 }
 
 
@@ -554,8 +561,21 @@ def clean_setting(key: str, value: str) -> str:
     if rule is None:
         raise AdminError(_("Okänd inställning: %(key)s", key=key))
     value = value.replace("\r\n", "\n").strip()
+    if rule.words is not None:
+        chosen = set(value.replace(",", " ").split())
+        unknown = chosen - set(rule.words)
+        if unknown:
+            raise AdminError(
+                _(
+                    "%(key)s får bara innehålla: %(words)s.",
+                    key=key,
+                    words=", ".join(rule.words),
+                )
+            )
+        return " ".join(word for word in rule.words if word in chosen)
     if rule.numeric:
-        if not value.isdigit() or not rule.minimum <= int(value) <= (rule.maximum or 0):
+        number = parse_integer(value)
+        if number is None or not rule.minimum <= number <= (rule.maximum or 0):
             raise AdminError(
                 _(
                     "%(key)s ska vara ett heltal mellan %(min)d och %(max)d.",
@@ -564,7 +584,7 @@ def clean_setting(key: str, value: str) -> str:
                     max=rule.maximum,
                 )
             )
-        return str(int(value))
+        return str(number)
     if len(value) > rule.max_length:
         raise AdminError(_("Högst %(max)d tecken.", max=rule.max_length))
     return value

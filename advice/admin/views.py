@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from advice.accounts.models import User
-from advice.admin import bp, integrations  # noqa: F401  (its routes)
+from advice.admin import bp, integrations, security_settings  # noqa: F401  (their routes)
 from advice.admin.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -55,6 +55,7 @@ from advice.audit.models import AuditEvent
 from advice.extensions import db
 from advice.regions.models import Municipality, Office
 from advice.security import public, role_required
+from advice.validators import parse_integer
 
 admin_only = role_required("coordinator", "admin")
 
@@ -65,6 +66,7 @@ ADMIN_ACTIONS = (
     "user.updated",
     "user.deactivated",
     "user.reactivated",
+    "totp.reset",
     "office.created",
     "office.updated",
     "municipality.office_changed",
@@ -292,16 +294,17 @@ def offices() -> Response | str | tuple[str, int]:
         for municipality in municipalities:
             office_value = request.form.get(f"office-{municipality.id}", "")
             retention_value = request.form.get(f"retention-{municipality.id}", "").strip()
+            months = parse_integer(retention_value)
             try:
-                office = by_id.get(int(office_value)) if office_value.isdigit() else None
+                office = by_id.get(parse_integer(office_value) or 0)
                 if office is None:
                     raise AdminError(_("Välj ett kontor."))
-                if retention_value and not retention_value.isdigit():
+                if retention_value and months is None:
                     raise AdminError(_("Ange ett antal månader eller lämna tomt."))
                 changes += map_municipality(municipality, office, actor=current_user)
                 changes += set_municipality_retention(
                     municipality,
-                    int(retention_value) if retention_value else None,
+                    months,
                     actor=current_user,
                 )
             except AdminError as error:

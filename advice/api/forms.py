@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from advice.forms import Form
 from advice.intake.forms import MultiCheckboxField
 from advice.validators import NoControlCharacters, strip_text
 
@@ -14,7 +14,7 @@ SCOPE_LABELS = {
 }
 
 
-class IntegrationKeyForm(FlaskForm):
+class IntegrationKeyForm(Form):
     name = StringField(
         _l("Namn"),
         filters=[strip_text],

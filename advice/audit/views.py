@@ -18,10 +18,12 @@ from advice.cases.models import Case
 from advice.cases.sla import LOCAL_ZONE
 from advice.extensions import db
 from advice.security import role_required
+from advice.validators import parse_integer
 
 bp = Blueprint("audit", __name__)
 
 PAGE_SIZE = 50
+SEARCHABLE_YEARS = (1900, 2999)
 
 admin_only = role_required("admin")
 
@@ -31,10 +33,16 @@ def _date_arg(name: str, errors: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors.append(_("Ange datum som ÅÅÅÅ-MM-DD."))
         return None
+    # The search takes the day after "to" and the UTC instants of local midnights, which
+    # the first and the last years a date can hold do not have.
+    if not SEARCHABLE_YEARS[0] <= day.year <= SEARCHABLE_YEARS[1]:
+        errors.append(_("Året ligger utanför det som går att visa."))
+        return None
+    return day
 
 
 def _start_of(day: date) -> datetime:
@@ -45,12 +53,10 @@ def _start_of(day: date) -> datetime:
 @admin_only
 def log() -> tuple[str, int]:
     errors: list[str] = []
-    user_arg = request.args.get("user", "")
-    user_id = int(user_arg) if user_arg.isdigit() else None
+    user_id = parse_integer(request.args.get("user"))
     reference = request.args.get("reference", "").strip().upper()[:40]
     since, until = _date_arg("from", errors), _date_arg("to", errors)
-    page_arg = request.args.get("page", "1")
-    page = max(1, min(int(page_arg), 10_000)) if page_arg.isdigit() else 1
+    page = max(1, min(parse_integer(request.args.get("page")) or 1, 10_000))
 
     query = (
         select(AuditEvent, User.name, Case.reference)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from advice.forms import Form
 from advice.intake.forms import QUESTION_MAX_CHARS, MultiCheckboxField
 from advice.validators import NoControlCharacters, PhoneNumber, strip_text
 
@@ -53,7 +53,7 @@ def _minutes(label: object = None) -> IntegerField:
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = _text(_l("Svar till frågeställaren"), _l("Skriv ett svar."), rows=10)
     minutes = _minutes()
     status_after = SelectField(
@@ -67,12 +67,12 @@ class ReplyForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = _text(_l("Intern anteckning"), _l("Skriv en anteckning."), rows=4)
     minutes = _minutes()
 
 
-class LogContactForm(FlaskForm):
+class LogContactForm(Form):
     kind = RadioField(
         _l("Typ av kontakt"),
         choices=[("call", _l("Telefonsamtal")), ("visit", _l("Besök"))],
@@ -83,24 +83,67 @@ class LogContactForm(FlaskForm):
     minutes = _minutes()
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("Ny status"), choices=list(STATUS_LABELS.items()))
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     office = SelectField(_l("Till kontor"), validators=[InputRequired()])
     reason = _text(_l("Skäl"), _l("Skriv varför ärendet lämnas över."), rows=3)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     assignee = SelectField(_l("Handläggare"), validators=[InputRequired()])
 
 
-class StaffAttachmentForm(FlaskForm):
+class StaffAttachmentForm(Form):
     files = MultipleFileField(_l("Lägg till bilagor"))
 
 
-class NewContactForm(FlaskForm):
+class ErasureRequestForm(Form):
+    """An erasure request the requester made by phone, letter or at the office."""
+
+    reason = TextAreaField(
+        _l("Vad sa frågeställaren? (frivilligt)"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=2000), NoControlCharacters()],
+        render_kw={"rows": 3},
+    )
+
+
+class ErasureDecisionForm(Form):
+    decision = RadioField(
+        _l("Beslut"),
+        choices=[
+            ("anonymise", _l("Radera nu: anonymisera ärendet")),
+            ("refuse", _l("Avslå: uppgifterna måste sparas")),
+        ],
+        validators=[InputRequired(_l("Välj ett beslut."))],
+    )
+    no_rule_requires_keeping = BooleanField(
+        _l("Ingen regel om arkivering eller gallring kräver att uppgifterna sparas")
+    )
+    reason = TextAreaField(
+        _l("Skäl för avslag"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=2000), NoControlCharacters()],
+        render_kw={"rows": 4},
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        if self.decision.data == "anonymise" and not self.no_rule_requires_keeping.data:
+            self.no_rule_requires_keeping.errors = [
+                _l("Bekräfta att ingen regel kräver att uppgifterna sparas.")
+            ]
+            valid = False
+        if self.decision.data == "refuse" and not self.reason.data:
+            self.reason.errors = [_l("Skriv skälet. Frågeställaren får läsa det.")]
+            valid = False
+        return valid
+
+
+class NewContactForm(Form):
     """A phone call, visit or event contact logged as a case in a few fields."""
 
     channel = SelectField(_l("Kanal"), validators=[InputRequired()])

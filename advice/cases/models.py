@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +64,7 @@ ENTRY_KINDS = (
     "pdf_sent",
     "article_link",
     "erasure_request",
+    "erasure_decision",
     "satisfaction",
 )
 # Entries the requester sees on the tracking page and in the summary.
@@ -149,6 +151,14 @@ class Case(db.Model):
         # Statistics: by period, and by municipality within a period.
         Index("ix_cases_received_at", "received_at"),
         Index("ix_cases_municipality_received", "municipality_id", "received_at"),
+        # Erasure requests awaiting a decision, per office: a handful among all cases.
+        Index(
+            "ix_cases_erasure_pending",
+            "office_id",
+            "erasure_requested_at",
+            postgresql_where=text("erasure_requested_at IS NOT NULL"),
+            sqlite_where=text("erasure_requested_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,6 +200,7 @@ class Case(db.Model):
 
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # Set while an erasure request awaits a decision; the timeline keeps the history.
     erasure_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped by every change; cache keys and ETags of generated documents follow it.

@@ -14,6 +14,7 @@ from advice.accounts.models import User
 from advice.cases.models import OPEN_STATUSES, STATUSES, Case, CaseEntry, case_topics
 from advice.clock import utcnow
 from advice.extensions import db
+from advice.validators import parse_integer
 
 PAGE_SIZE = 25
 # Counting every match exactly would scan a quarter of a national table when the filter is
@@ -23,7 +24,7 @@ DUE_SOON = timedelta(hours=24)
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return parse_integer(value)
 
 
 def _page(value: str | None) -> int:
@@ -42,6 +43,7 @@ class QueueFilter:
     status: str = "new"  # a status, "open" or "all"
     assignee: str = "unassigned"  # "unassigned", "me", "any" or a user id
     overdue: bool = False
+    erasure: bool = False  # only cases whose erasure request awaits a decision
     after: str | None = None  # keyset cursor: "<received-µs>.<id>"
     q: str = ""  # the search box (advice.cases.search); its hits are paged by number
     page: int = 1
@@ -63,9 +65,10 @@ class QueueFilter:
             requester_type=_int_or_none(args.get("requester_type")),
             status=status if status in (*STATUSES, "open", "all") else "open",
             assignee=assignee
-            if assignee in ("unassigned", "me", "any") or assignee.isdigit()
+            if assignee in ("unassigned", "me", "any") or parse_integer(assignee) is not None
             else "any",
             overdue=args.get("overdue") == "1",
+            erasure=args.get("erasure") == "1",
             after=args.get("after"),
             q=q,
             page=_page(args.get("page")),
@@ -82,6 +85,7 @@ class QueueFilter:
             or self.status != "all"
             or self.assignee != "any"
             or self.overdue
+            or self.erasure
         )
 
     def as_args(self, **changes: Any) -> dict[str, Any]:
@@ -96,6 +100,8 @@ class QueueFilter:
         }
         if current.overdue:
             args["overdue"] = "1"
+        if current.erasure:
+            args["erasure"] = "1"
         if current.after:
             args["after"] = current.after
         if current.q:
@@ -123,10 +129,12 @@ def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     micros, _, case_id = cursor.partition(".")
-    if not (micros.isdigit() and case_id.isdigit()) or len(micros) > 20:
+    number = parse_integer(case_id)
+    # Microseconds since 1970 up to the year 9999, the last a datetime can hold.
+    instant = parse_integer(micros, maximum=253_402_300_799_999_999)
+    if number is None or instant is None:
         return None
-    moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
-    return moment, int(case_id)
+    return datetime.fromtimestamp(instant / 1_000_000, tz=UTC), number
 
 
 def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
@@ -145,8 +153,8 @@ def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
         statement = statement.where(Case.assignee_id.is_(None))
     elif queue_filter.assignee == "me":
         statement = statement.where(Case.assignee_id == user.id)
-    elif queue_filter.assignee.isdigit():
-        statement = statement.where(Case.assignee_id == int(queue_filter.assignee))
+    elif (assignee_id := parse_integer(queue_filter.assignee)) is not None:
+        statement = statement.where(Case.assignee_id == assignee_id)
     if queue_filter.municipality is not None:
         statement = statement.where(Case.municipality_id == queue_filter.municipality)
     if queue_filter.requester_type is not None:
@@ -157,6 +165,8 @@ def _filtered(user: User, queue_filter: QueueFilter) -> Select[tuple[Case]]:
                 select(case_topics.c.case_id).where(case_topics.c.topic_id == queue_filter.topic)
             )
         )
+    if queue_filter.erasure:
+        statement = statement.where(Case.erasure_requested_at.is_not(None))
     if queue_filter.overdue:
         statement = statement.where(
             Case.first_response_at.is_(None),
@@ -204,6 +214,24 @@ def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE
         total=min(total, COUNT_CAP),
         next_cursor=next_cursor,
         total_capped=total > COUNT_CAP,
+    )
+
+
+def pending_erasure_count(user: User) -> int:
+    """Erasure requests awaiting a decision in the user's offices (a partial index
+    holds just those cases)."""
+    if not user.office_ids:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(
+                Case.office_id.in_(sorted(user.office_ids)),
+                Case.erasure_requested_at.is_not(None),
+            )
+        )
+        or 0
     )
 
 

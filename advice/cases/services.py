@@ -311,8 +311,24 @@ def record_satisfaction(case: Case, score: int, comment: str | None) -> None:
     audit.record("case.satisfaction", obj=case, case_id=case.id, actor_label="requester")
 
 
-def request_erasure(case: Case, reason: str | None) -> None:
-    """Recorded for the adviser, who decides under the municipality's deletion rules."""
+def request_erasure(case: Case, reason: str | None, *, by: User | None = None) -> None:
+    """Recorded for an adviser of the office, who decides under the municipality's
+    deletion rules (advice.privacy.services). From the tracking page, or registered by
+    an adviser (``by``) when the requester asked by phone, letter or at the office."""
     case.erasure_requested_at = case.erasure_requested_at or utcnow()
-    add_entry(case, CaseEntry(kind="erasure_request", body=reason or None))
-    audit.record("case.erasure_requested", obj=case, case_id=case.id, actor_label="requester")
+    add_entry(
+        case,
+        CaseEntry(
+            kind="erasure_request",
+            body=reason or None,
+            author_id=by.id if by else None,
+            details={"registered_by_staff": True} if by else None,
+        ),
+    )
+    audit.record(
+        "case.erasure_requested",
+        obj=case,
+        case_id=case.id,
+        actor_id=by.id if by else None,
+        actor_label=None if by else "requester",
+    )

@@ -24,6 +24,8 @@ from advice.cases.contacts import ContactDetails
 from advice.cases.forms import (
     STATUS_LABELS,
     AssignForm,
+    ErasureDecisionForm,
+    ErasureRequestForm,
     LogContactForm,
     NewContactForm,
     NoteForm,
@@ -37,6 +39,7 @@ from advice.cases.queries import (
     QueueFilter,
     case_with_timeline,
     other_cases_of_contact,
+    pending_erasure_count,
     queue_page,
     sla_state,
 )
@@ -52,15 +55,28 @@ from advice.cases.services import (
     log_contact,
     mint_tracking_token,
     reply_to_requester,
+    request_erasure,
     transfer,
 )
 from advice.extensions import db
 from advice.i18n import current_language, safe_next
 from advice.intake.forms import HEATING_SYSTEM_LABELS, PROPERTY_TYPE_LABELS
-from advice.mail.notifications import mail_case_resolved, mail_reply, notify_transferred
+from advice.mail.notifications import (
+    mail_case_resolved,
+    mail_erasure_refused,
+    mail_reply,
+    notify_transferred,
+)
 from advice.mail.services import deliver_after_request
+from advice.privacy.services import (
+    ErasureError,
+    grant_erasure,
+    latest_erasure_decision,
+    refuse_erasure,
+    retention_months_for,
+)
 from advice.regions.models import Municipality, Office
-from advice.security import role_required
+from advice.security import can_act_for_office, role_required
 from advice.taxonomy.choices import municipality_choices, office_choices, term_choices
 from advice.taxonomy.models import Channel, RequesterType, Topic
 
@@ -102,6 +118,7 @@ def queue() -> str | Response:
         topics=term_choices(Topic, language),
         requester_types=term_choices(RequesterType, language),
         colleagues=sorted(colleagues.values(), key=lambda user: user.name),
+        pending_erasures=pending_erasure_count(current_user),
     )
     if found is not None:
         # The search's audit event; after rendering, so the hits were not expired by it.
@@ -136,6 +153,13 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
             transfer_form=transfer_form,
             assign_form=assign_form,
             attachment_form=forms.get("attachment_form") or StaffAttachmentForm(prefix="files"),
+            erasure_request_form=forms.get("erasure_request_form")
+            or ErasureRequestForm(prefix="erasure"),
+            erasure_decision_form=forms.get("erasure_decision_form")
+            or ErasureDecisionForm(prefix="decision"),
+            erasure_decision=latest_erasure_decision(case),
+            may_decide_erasure=can_act_for_office(current_user, case.office_id),
+            retention_months=retention_months_for(case),
         ),
         status,
     )
@@ -338,6 +362,75 @@ def attachment(reference: str, attachment_id: int) -> Response:
     audit.record("attachment.downloaded", obj=item, case_id=case.id)
     db.session.commit()
     return attachment_response(item)
+
+
+@bp.post("/cases/<reference>/erasure")
+@adviser_only
+def register_erasure(reference: str) -> Response | tuple[str, int]:
+    """Register an erasure request the requester made outside the tracking page."""
+    case = get_case_or_404(reference)
+    form = ErasureRequestForm(prefix="erasure")
+    if case.anonymised_at is not None or case.erasure_requested_at is not None:
+        return _back_to(case, "erasure")
+    if not form.validate_on_submit():
+        return _case_page(case, 400, erasure_request_form=form)
+    request_erasure(case, form.reason.data, by=current_user)
+    db.session.commit()
+    flash(_("Begäran om radering är registrerad och väntar på beslut."), "success")
+    return _back_to(case, "erasure")
+
+
+@bp.post("/cases/<reference>/erasure/decision")
+@adviser_only
+def decide_erasure(reference: str) -> Response | tuple[str, int]:
+    """An adviser of the office holding the case anonymises now or refuses, with a reason
+    that the requester is emailed and reads on the tracking page."""
+    case = get_case_or_404(reference)
+    if not can_act_for_office(current_user, case.office_id):
+        abort(403)
+    form = ErasureDecisionForm(prefix="decision")
+    if case.erasure_requested_at is None or case.anonymised_at is not None:
+        flash(_("Ingen begäran om radering väntar på beslut i ärendet."), "error")
+        return _back_to(case, "erasure")
+    if not form.validate_on_submit():
+        return _case_page(case, 400, erasure_decision_form=form)
+    emailed = False
+    try:
+        if form.decision.data == "anonymise":
+            grant_erasure(case, current_user)
+        else:
+            refuse_erasure(case, current_user, form.reason.data or "")
+            if case.contact is not None and case.contact.email:
+                tracking_url = url_for(
+                    "tracking.track", token=mint_tracking_token(case), _external=True
+                )
+                message = mail_erasure_refused(case, form.reason.data or "", tracking_url)
+                emailed = message is not None
+    except ErasureError:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    deliver_after_request()
+    if form.decision.data == "anonymise":
+        flash(
+            _(
+                "Personuppgifterna i %(reference)s är raderade. Ärendet finns kvar utan "
+                "dem för statistiken.",
+                reference=case.reference,
+            ),
+            "success",
+        )
+    elif emailed:
+        flash(_("Begäran om radering är avslagen och frågeställaren har fått skälet."), "success")
+    else:
+        flash(
+            _(
+                "Begäran om radering är avslagen. Frågeställaren har ingen e-postadress: "
+                "meddela beslutet och skälet på annat sätt."
+            ),
+            "success",
+        )
+    return _back_to(case, "erasure")
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

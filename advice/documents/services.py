@@ -259,6 +259,7 @@ def _entry(entry: CaseEntry) -> dict[str, Any]:
         "from_office": entry.from_office.name if entry.from_office else None,
         "to_office": entry.to_office.name if entry.to_office else None,
         "score": details.get("score"),
+        "decision": details.get("decision"),
     }
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from advice.cases.contacts import ContactDetails
 from advice.cases.services import NewCase
+from advice.forms import Form
 from advice.taxonomy.choices import municipality_choices, term_choices
 from advice.taxonomy.models import RequesterType, Topic
 from advice.validators import NoControlCharacters, PhoneNumber, PlausibleYear, strip_text
@@ -60,7 +60,7 @@ def _optional_choice(labels: dict[str, object]) -> list[tuple[str, object]]:
     return [("", _l("Välj (frivilligt)")), *labels.items()]
 
 
-class AskForm(FlaskForm):
+class AskForm(Form):
     """The public question form; choices from the database are set by the view."""
 
     municipality = SelectField(

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
+from advice.forms import Form
 from advice.intake.forms import MultiCheckboxField
-from advice.validators import NoControlCharacters, strip_text
+from advice.validators import MAX_BIGINT, NoControlCharacters, strip_text
 
 BODY_MAX_CHARS = 100_000
 
@@ -22,7 +29,7 @@ AUDIENCE_LABELS = {"public": _l("Allmänheten"), "internal": _l("Bara personal")
 LANGUAGE_LABELS = {"sv": "Svenska", "en": "English"}
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     title = StringField(
         _l("Rubrik"),
         filters=[strip_text],
@@ -87,7 +94,7 @@ class ArticleForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     # The revision the reviewer read: a newer one is not published unread.
     revision = HiddenField()
     comment = TextAreaField(
@@ -99,5 +106,6 @@ class ReviewForm(FlaskForm):
     )
 
 
-class DraftFromReplyForm(FlaskForm):
-    entry = IntegerField(validators=[InputRequired()])
+class DraftFromReplyForm(Form):
+    # A case entry's id: a BIGINT, so a larger number is no entry (not a database error).
+    entry = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_BIGINT)])

@@ -9,7 +9,8 @@ Two layers, so that neither alone has to be perfect:
    so whatever a future parser option or plugin lets through, no script, event handler,
    style or foreign element survives.
 
-Headings move one level down (the page's <h1> is the article's title) and get ids that
+Headings move down so that the article's top level is <h2> (the page's <h1> is the
+article's title; authors write "#" or, as the editor's hint says, "##") and get ids that
 links can point to; links to other sites get ``rel="noopener noreferrer"``; images must
 be on this site (a remote image would tell a third party who reads the article).
 """
@@ -117,9 +118,12 @@ def _prepare(tokens: list[Token]) -> list[Heading]:
     """Shift headings, give them ids, mark external links and tables; in place."""
     headings: list[Heading] = []
     used: set[str] = set(RESERVED_IDS)
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    # The top level becomes <h2>, right under the title: no level is skipped.
+    shift = 2 - min(levels) if levels else 0
     for position, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
         if token.type == "heading_open":
             title = _inline_text(tokens[position + 1])
             base = slugify(title) or "avsnitt"

@@ -44,6 +44,7 @@ from advice.knowledge.models import Article, ArticleRevision, article_topics
 from advice.security import public, role_required
 from advice.taxonomy.choices import term_choices
 from advice.taxonomy.models import Topic
+from advice.validators import parse_integer
 
 PAGE_SIZE = 20
 VISITOR_COOKIE = "advice_kb_visitor"
@@ -69,13 +70,11 @@ class Page:
 
 
 def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+    return max(1, min(parse_integer(request.args.get("page")) or 1, 10_000))
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_integer(request.args.get(name))
 
 
 def _query_text() -> str:
@@ -333,7 +332,7 @@ def review_article(article_id: int) -> Response:
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
-    revision = int(form.revision.data) if (form.revision.data or "").isdigit() else None
+    revision = parse_integer(form.revision.data)
     if request.form.get("action") == "send_back":
         return _workflow(
             article_id,
@@ -466,7 +465,7 @@ def case_articles(reference: str) -> str:
 @adviser_only
 def link_case_article(reference: str) -> Response:
     case = get_case_or_404(reference)
-    article = db.session.get(Article, request.form.get("article_id", type=int) or 0)
+    article = db.session.get(Article, parse_integer(request.form.get("article_id")) or 0)
     if article is None:
         abort(400)
     try:

@@ -303,3 +303,26 @@ def mail_summary(
         case_id=case.id,
         attachments=[MailAttachment(filename, "application/pdf", pdf_bytes)],
     )
+
+
+def mail_erasure_refused(case: Case, reason: str, tracking_url: str) -> OutboxMessage | None:
+    """An erasure request was refused: the adviser's reason, and the case link."""
+    address = _requester_address(case)
+    if address is None:
+        return None
+    rendered = render_mail(
+        "erasure_refused", case.language, **_requester_context(case, tracking_url), reason=reason
+    )
+    return queue_mail(address, rendered, kind="erasure_refused", case_id=case.id)
+
+
+def mail_erasure_done(
+    address: str, name: str | None, language: str, reference: str, office: Office
+) -> OutboxMessage:
+    """An erasure request was granted. Called with the details taken before they were
+    removed; the message is the last thing sent to the address, and the outbox forgets
+    it with the other delivered messages."""
+    rendered = render_mail(
+        "erasure_done", language, recipient_name=name, reference=reference, office=office
+    )
+    return queue_mail(address, rendered, kind="erasure_done")

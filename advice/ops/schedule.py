@@ -77,7 +77,8 @@ def _run_digests(now: datetime) -> dict[str, int]:
 def _run_retention(now: datetime) -> dict[str, int]:
     from advice.privacy.services import run_retention
 
-    return {"anonymised": run_retention(dry_run=False, now=now).count}
+    report = run_retention(dry_run=False, now=now)
+    return {"anonymised": report.count, "audit_events_removed": report.audit_events}
 
 
 DAILY_WORK: dict[str, Callable[[datetime], dict[str, int]]] = {

@@ -1,5 +1,9 @@
 """Anonymisation: personal data leaves, the case skeleton stays for statistics.
 
+Two ways lead here, and no other: retention (``run_retention``, daily) and an adviser
+granting a requester's erasure request (``grant_erasure``). Retention also
+removes audit events older than the region's ``audit_retention_months``.
+
 Municipalities remove personal data from case records by their own deletion rules
 (gallring), so the period is set for the region and may be overridden per municipality.
 What goes: the contact's name, email and phone, the question and every free text of the
@@ -14,26 +18,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
+from advice.accounts.models import User
 from advice.attachments.services import upload_folder
 from advice.audit import services as audit
+from advice.audit.models import AuditEvent
 from advice.cases.models import Attachment, Case, CaseEntry, Contact, TrackingToken
 from advice.cases.search import reindex_case
+from advice.cases.services import add_entry, change_status
 from advice.clock import utcnow
 from advice.documents.cache import forget_case_documents
 from advice.extensions import db
 from advice.inbound.services import forget_case_inbound
+from advice.mail.notifications import mail_erasure_done
 from advice.mail.services import forget_case_mail
 from advice.regions.models import Municipality
 from advice.regions.services import setting
 
 REMOVED = "[gallrad]"
+DEFAULT_AUDIT_RETENTION_MONTHS = 24
 
 
 @dataclass
 class RetentionReport:
     due: list[str] = field(default_factory=list)
+    # Audit events older than the audit log's period: removed, or due in a dry run.
+    audit_events: int = 0
+    audit_cutoff: datetime | None = None
 
     @property
     def count(self) -> int:
@@ -125,10 +137,120 @@ def cases_due_for_retention(now: datetime | None = None) -> list[Case]:
     return due
 
 
+def audit_retention_months() -> int:
+    value = setting("audit_retention_months")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_AUDIT_RETENTION_MONTHS
+
+
+def purge_audit_events(*, dry_run: bool, now: datetime | None = None) -> tuple[int, datetime]:
+    """Remove the audit events older than the audit log's period, all at once.
+
+    The only way an event leaves the log: by age, for everyone alike, never one by one.
+    The removal itself is audited. Returns the count and the cutoff.
+    """
+    cutoff = (now or utcnow()) - relativedelta(months=audit_retention_months())
+    old = AuditEvent.at < cutoff
+    if dry_run:
+        count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(old)) or 0
+        return count, cutoff
+    result = db.session.execute(
+        delete(AuditEvent).where(old).execution_options(synchronize_session=False)
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        audit.record(
+            "audit.events_removed",
+            details={"before": cutoff.isoformat(), "count": count},
+        )
+    return count, cutoff
+
+
 def run_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
     report = RetentionReport()
     for case in cases_due_for_retention(now):
         report.due.append(case.reference)
         if not dry_run:
             anonymise_case(case, reason="retention")
+    report.audit_events, report.audit_cutoff = purge_audit_events(dry_run=dry_run, now=now)
     return report
+
+
+# --- Erasure requests ---------------------------------------------------------------------
+
+
+class ErasureError(ValueError):
+    """An erasure decision that cannot be made; the message says why."""
+
+
+def _awaiting_decision(case: Case) -> None:
+    if case.anonymised_at is not None:
+        raise ErasureError("the case is already anonymised")
+    if case.erasure_requested_at is None:
+        raise ErasureError("no erasure request awaits a decision")
+
+
+def grant_erasure(case: Case, by: User) -> None:
+    """Anonymise the case now, as the requester asked.
+
+    The adviser has checked that no archiving or deletion rule of the municipality
+    requires keeping the data. An open case is closed first (nothing can be answered
+    without the question); the skeleton stays for statistics as with retention. The
+    requester is told by email, at the address about to be removed, since the tracking
+    page goes with the data.
+    """
+    _awaiting_decision(case)
+    contact = case.contact
+    recipient = (
+        (contact.email, contact.name)
+        if contact is not None and contact.anonymised_at is None and contact.email
+        else None
+    )
+    reference, language, office = case.reference, case.language, case.office
+    if case.status != "closed":
+        change_status(case, by, "closed")
+    case.erasure_requested_at = None
+    add_entry(
+        case,
+        CaseEntry(kind="erasure_decision", author_id=by.id, details={"decision": "anonymised"}),
+    )
+    audit.record("case.erasure_granted", obj=case, case_id=case.id, actor_id=by.id)
+    anonymise_case(case, reason="erasure_request", actor_id=by.id)
+    if recipient is not None:
+        address, name = recipient
+        mail_erasure_done(address, name, language, reference, office)
+
+
+def refuse_erasure(case: Case, by: User, reason: str) -> CaseEntry:
+    """Keep the data, with a reason the requester reads on the tracking page and gets
+    by email (the caller sends it, with a fresh tracking link)."""
+    _awaiting_decision(case)
+    reason = reason.strip()
+    if not reason:
+        raise ErasureError("a refusal needs a reason")
+    case.erasure_requested_at = None
+    entry = add_entry(
+        case,
+        CaseEntry(
+            kind="erasure_decision",
+            is_public=True,
+            author_id=by.id,
+            body=reason,
+            details={"decision": "refused"},
+        ),
+    )
+    audit.record("case.erasure_refused", obj=case, case_id=case.id, actor_id=by.id)
+    return entry
+
+
+def latest_erasure_decision(case: Case) -> CaseEntry | None:
+    """The newest decision in the case's (loaded) timeline."""
+    decisions = [entry for entry in case.entries if entry.kind == "erasure_decision"]
+    return decisions[-1] if decisions else None
+
+
+def retention_months_for(case: Case) -> int:
+    """The period after closing for which the case's municipality keeps personal data."""
+    region = int(setting("retention_months") or 36)
+    if case.municipality is not None and case.municipality.retention_months:
+        return case.municipality.retention_months
+    return region

@@ -22,6 +22,8 @@ SETTING_DEFAULTS: dict[str, str] = {
     "reference_prefix": "EK",
     "sla_working_days": "2",
     "retention_months": "36",
+    "audit_retention_months": "24",
+    "totp_required_roles": "",
 }
 
 

@@ -19,6 +19,7 @@ from advice.extensions import db
 from advice.regions.models import Municipality, Office
 from advice.stats.periods import Period, parse_period
 from advice.stats.queries import Scope
+from advice.validators import parse_integer
 
 
 def sees_whole_region(user: Any) -> bool:
@@ -74,9 +75,10 @@ def _int_arg(args: MultiDict[str, str], name: str) -> int | None:
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    number = parse_integer(value)
+    if number is None:
         raise BadRequest(_("Ogiltigt filter."))
-    return int(value)
+    return number
 
 
 def region_request(

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from advice.forms import Form
 from advice.intake.forms import QUESTION_MAX_CHARS
 from advice.validators import NoControlCharacters, strip_text
 
 
-class RequesterReplyForm(FlaskForm):
+class RequesterReplyForm(Form):
     body = TextAreaField(
         _l("Ditt meddelande"),
         filters=[strip_text],
@@ -27,7 +27,7 @@ class RequesterReplyForm(FlaskForm):
     )
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(Form):
     reason = TextAreaField(
         _l("Vill du berätta varför? (frivilligt)"),
         filters=[strip_text],
@@ -36,7 +36,7 @@ class ErasureForm(FlaskForm):
     )
 
 
-class SatisfactionForm(FlaskForm):
+class SatisfactionForm(Form):
     score = RadioField(
         _l("Hur nöjd är du med rådgivningen?"),
         choices=[

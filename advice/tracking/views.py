@@ -25,6 +25,7 @@ from advice.cases.services import (
 )
 from advice.extensions import db, limiter
 from advice.mail.notifications import notify_requester_replied
+from advice.privacy.services import latest_erasure_decision
 from advice.security import public
 from advice.tracking import bp
 from advice.tracking.forms import ErasureForm, RequesterReplyForm, SatisfactionForm
@@ -65,6 +66,7 @@ def _page(case: Case, token: str, status: int = 200, **forms: Any) -> tuple[str,
             reply_form=reply_form,
             erasure_form=erasure_form,
             satisfaction_form=satisfaction_form,
+            erasure_decision=latest_erasure_decision(case),
         ),
         status,
     )
@@ -160,12 +162,28 @@ def satisfaction(token: str) -> Response | tuple[str, int]:
         if score in {"1", "2", "3", "4", "5"}:
             form.score.data = score
         return render_template("tracking/satisfaction.html", case=case, token=token, form=form), 200
+    # The tracking page offers the form only while an answer can be taken; a post at
+    # another time (a second tab, an old link) is told why, not given a page without it.
+    refusal = _satisfaction_refusal(case)
+    if refusal is not None:
+        abort(400, description=refusal)
     if not form.validate_on_submit():
-        return _page(case, token, 400, satisfaction_form=form)
+        html = render_template("tracking/satisfaction.html", case=case, token=token, form=form)
+        return html, 400
     try:
         record_satisfaction(case, int(form.score.data), form.comment.data)
     except CaseError:
-        return _page(case, token, 400, satisfaction_form=form)
+        abort(400, description=_satisfaction_refusal(case))
     db.session.commit()
     flash(_("Tack för ditt svar!"), "success")
     return redirect(url_for("tracking.track", token=token))
+
+
+def _satisfaction_refusal(case: Case) -> str | None:
+    if case.anonymised_at is not None:
+        return _("Ärendet är avslutat och dess uppgifter är gallrade.")
+    if case.status not in ("resolved", "closed"):
+        return _("Ärendet är inte avslutat ännu. Du kan svara när rådgivaren har löst det.")
+    if case.satisfaction is not None:
+        return _("Du har redan svarat på hur nöjd du är. Tack!")
+    return None
