@@ -185,10 +185,19 @@ class LiveServer:
         """The newest email to ``address`` that ``matches``; waits for delivery, which runs
         after the response that queued it."""
         deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
+        retried = False
         while True:
             emails = [email for email in self.emails_to(address) if matches(email)]
             if emails:
                 return emails[-1]
+            if not retried and time.monotonic() > deadline - MAIL_TIMEOUT_SECONDS / 2:
+                # Delivery after the response can fail on a loaded machine (a busy SQLite
+                # file); the message then stays pending and the product's send-mail/tick
+                # delivers it. Do what they do, once, instead of waiting for the schedule.
+                from advice.mail.services import deliver_pending
+
+                self.run(lambda: deliver_pending(limit=None))
+                retried = True
             if time.monotonic() > deadline:
                 raise AssertionError(f"no matching email to {address} in the outbox")
             time.sleep(0.1)
