@@ -76,9 +76,13 @@ def age(moment: datetime) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from advice.cases.forms import ENTRY_KIND_LABELS, STATUS_LABELS
     from advice.mail.rendering import paragraphs
 
     app.context_processor(navigation)
+    app.jinja_env.globals.update(
+        entry_kind_labels=ENTRY_KIND_LABELS, case_status_labels=STATUS_LABELS
+    )
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["age"] = age
     app.jinja_env.trim_blocks = True

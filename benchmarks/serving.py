@@ -3,12 +3,12 @@
 ``gunicorn -c python:advice.ops.gunicorn_conf 'advice:create_app()'`` (the command of
 ``docs/deploy/advice-web.service``) in a process group of its own, with the production
 settings of ``docs/deploy/advice.env`` that apply to one machine; a small browser-like HTTP
-client (cookies, forms); and the memory of the worker processes from ``/proc``.
+client (the cluster test's, ``tests/cluster/http.py``); and the memory of the worker
+processes from ``/proc``.
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
@@ -17,15 +17,13 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from benchmarks.common import REPOSITORY_ROOT
+from tests.cluster.http import CSRF, SUBMISSION, Browser
 
 VENV_BIN = Path(sys.executable).parent
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-SUBMISSION_FIELD = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 REFERENCE = re.compile(r"\b[A-Z]{1,10}-\d{4}-\d{5,}\b")
 SESSION_COOKIE = "advice_session"
 
@@ -194,97 +192,12 @@ def memory_high_water_kb(pid: int) -> int | None:
     return None
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    @property
-    def location(self) -> str:
-        return self.headers.get("location", "")
-
-
-@dataclass
-class Browser:
-    """One person's browser: its own cookies, one connection per request.
-
-    Secure cookies are sent back over plain HTTP here, as the browser behind the TLS of
-    the load balancer would send them.
-    """
-
-    port: int
-    host: str = "127.0.0.1"
-    timeout: float = 30.0
-    source: str | None = None  # a loopback address of its own: another client to the app
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Answer:
-        connection = http.client.HTTPConnection(
-            self.host,
-            self.port,
-            timeout=self.timeout,
-            source_address=(self.source, 0) if self.source else None,
-        )
-        try:
-            sent = {"Host": f"{self.host}:{self.port}", **(headers or {})}
-            if self.cookies:
-                sent["Cookie"] = self.cookie_header
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            data = response.read()
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, cookie = value.split(";", 1)[0].partition("=")
-                    self.cookies[key.strip()] = cookie.strip()
-            received = {name.lower(): value for name, value in response.getheaders()}
-            return Answer(response.status, received, data)
-        finally:
-            connection.close()
-
-    @property
-    def cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-
-    def get(self, path: str) -> Answer:
-        return self.request("GET", path)
-
-    def post(self, path: str, fields: list[tuple[str, str]]) -> Answer:
-        return self.request(
-            "POST",
-            path,
-            urlencode(fields).encode(),
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
-
-    def sign_in(self, email: str, password: str) -> None:
-        page = self.get("/login")
-        token = CSRF_FIELD.search(page.text)
-        if page.status != 200 or token is None:
-            raise SystemExit(f"no sign-in form at /login ({page.status})")
-        answer = self.post(
-            "/login", [("csrf_token", token.group(1)), ("email", email), ("password", password)]
-        )
-        if answer.status != 302:
-            raise SystemExit(f"signing in as {email} failed ({answer.status})")
-
-
 def ask_fields(
     page: str, municipality: int, requester_type: int, topic: int, question: str, email: str
 ) -> list[tuple[str, str]]:
     """The question form as a person fills it in, with the tokens of the page it came on."""
-    token = CSRF_FIELD.search(page)
-    submission = SUBMISSION_FIELD.search(page)
+    token = CSRF.search(page)
+    submission = SUBMISSION.search(page)
     if token is None or submission is None:
         raise ValueError("the question form has no CSRF token or submission key")
     return [

@@ -270,6 +270,18 @@ def _two_factor_page(user: User, status: int = 200, **forms: Any) -> Response:
     )
 
 
+def _code_refused(user: User, check: totp.CodeCheck, **forms: Any) -> Response:
+    """A code that did not pass (its failed attempt is kept): 429 when throttled, else
+    the message beside the code field of the one form in ``forms``."""
+    db.session.commit()
+    form = next(iter(forms.values()))
+    if check.throttled:
+        _too_many_attempts(form)
+        return _two_factor_page(user, 429, **forms)
+    form.code.errors = [_("Koden stämmer inte, eller har redan använts.")]
+    return _two_factor_page(user, 400, **forms)
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 def two_factor() -> Response:
     """Two-step verification: its state, or enrolment (a QR code, then a first code)."""
@@ -320,12 +332,7 @@ def disable_two_factor() -> Response:
         return _two_factor_page(user, 400, disable_form=form)
     check = totp.check_code(user, form.code.data or "", client, purpose="disable")
     if not check.accepted:
-        db.session.commit()
-        if check.throttled:
-            _too_many_attempts(form)
-            return _two_factor_page(user, 429, disable_form=form)
-        form.code.errors = [_("Koden stämmer inte, eller har redan använts.")]
-        return _two_factor_page(user, 400, disable_form=form)
+        return _code_refused(user, check, disable_form=form)
     totp.disable(user)
     db.session.commit()
     flash(_("Tvåstegsverifieringen är avstängd."), "success")
@@ -343,12 +350,7 @@ def renew_recovery_codes() -> Response:
         return _two_factor_page(user, 400, renew_form=form)
     check = totp.check_code(user, form.code.data or "", _client(), purpose="renew_codes")
     if not check.accepted:
-        db.session.commit()
-        if check.throttled:
-            _too_many_attempts(form)
-            return _two_factor_page(user, 429, renew_form=form)
-        form.code.errors = [_("Koden stämmer inte, eller har redan använts.")]
-        return _two_factor_page(user, 400, renew_form=form)
+        return _code_refused(user, check, renew_form=form)
     codes = totp.renew_recovery_codes(user)
     db.session.commit()
     return _recovery_codes_page(codes, enrolled=False)

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from flask import abort, request, url_for
+from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -95,9 +95,8 @@ def _answer(case: Case, tracking_token: str, status: int) -> tuple[Response, int
             "received_at": case.received_at,
         }
     )
-    response = Response(json.dumps(body), mimetype="application/json")
     headers = {"Idempotent-Replayed": "true"} if status == 200 else {}
-    return response, status, headers
+    return jsonify(body), status, headers
 
 
 def _replay(stored_key: str, digest: str) -> tuple[Response, int, dict[str, str]] | Response | None:

@@ -26,6 +26,24 @@ STATUS_LABELS = {
     "resolved": _l("Löst"),
     "closed": _l("Stängd"),
 }
+# The timeline's entry kinds, as the case page, the tracking page and the PDFs name them
+# (templates: ``entry_kind_labels``; the public view says "Svar från rådgivaren").
+ENTRY_KIND_LABELS = {
+    "citizen_message": _l("Meddelande från frågeställaren"),
+    "reply": _l("Svar till frågeställaren"),
+    "note": _l("Intern anteckning"),
+    "call": _l("Telefonsamtal"),
+    "visit": _l("Besök"),
+    "status_change": _l("Status ändrad"),
+    "assignment": _l("Tilldelning"),
+    "transfer": _l("Överlämnat till annat kontor"),
+    "attachment": _l("Bilaga"),
+    "pdf_sent": _l("Sammanfattning skickad"),
+    "article_link": _l("Artikel länkad"),
+    "erasure_request": _l("Begäran om radering"),
+    "erasure_decision": _l("Beslut om radering"),
+    "satisfaction": _l("Nöjdhet"),
+}
 
 
 def _text(label: object, required_message: object, rows: int = 5) -> TextAreaField:

@@ -23,12 +23,8 @@ COUNT_CAP = 1000
 DUE_SOON = timedelta(hours=24)
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return parse_integer(value)
-
-
 def _page(value: str | None) -> int:
-    page = _int_or_none(value)
+    page = parse_integer(value)
     return page if page is not None and 1 <= page <= 1000 else 1
 
 
@@ -59,10 +55,10 @@ class QueueFilter:
         status = args.get("status", "open")
         assignee = args.get("assignee", "any")
         return cls(
-            office=_int_or_none(args.get("office")),
-            municipality=_int_or_none(args.get("municipality")),
-            topic=_int_or_none(args.get("topic")),
-            requester_type=_int_or_none(args.get("requester_type")),
+            office=parse_integer(args.get("office")),
+            municipality=parse_integer(args.get("municipality")),
+            topic=parse_integer(args.get("topic")),
+            requester_type=parse_integer(args.get("requester_type")),
             status=status if status in (*STATUSES, "open", "all") else "open",
             assignee=assignee
             if assignee in ("unassigned", "me", "any") or parse_integer(assignee) is not None

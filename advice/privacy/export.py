@@ -37,6 +37,7 @@ from advice.audit.models import AuditEvent
 from advice.cases.contacts import normalise_email
 from advice.cases.forms import STATUS_LABELS
 from advice.cases.models import Case, CaseEntry, Contact, TrackingToken
+from advice.cases.search import visible_to
 from advice.clock import utcnow
 from advice.extensions import db
 from advice.inbound.models import InboundMessage
@@ -76,9 +77,7 @@ def export_scope(user: User, contact: Contact) -> ExportScope | None:
     whole_region = user.has_role("admin")
     query = select(Case).where(Case.contact_id == contact.id)
     if not whole_region:
-        query = query.where(
-            or_(Case.office_id.in_(sorted(user.office_ids)), Case.assignee_id == user.id)
-        )
+        query = query.where(visible_to(user))
     cases = list(
         db.session.scalars(
             query.options(

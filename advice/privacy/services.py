@@ -35,6 +35,7 @@ from advice.mail.notifications import mail_erasure_done
 from advice.mail.services import forget_case_mail
 from advice.regions.models import Municipality
 from advice.regions.services import setting
+from advice.validators import parse_integer
 
 REMOVED = "[gallrad]"
 DEFAULT_AUDIT_RETENTION_MONTHS = 24
@@ -100,9 +101,14 @@ def _anonymise_contact_if_unused(contact: Contact, now: datetime) -> None:
     contact.anonymised_at = now
 
 
+def region_retention_months() -> int:
+    """The region's period after closing; a municipality may set its own."""
+    return int(setting("retention_months") or 36)
+
+
 def retention_months_by_municipality() -> dict[int | None, int]:
     """Each municipality's period, falling back to the region's."""
-    region = int(setting("retention_months") or 36)
+    region = region_retention_months()
     periods: dict[int | None, int] = {None: region}
     for municipality_id, months in db.session.execute(
         select(Municipality.id, Municipality.retention_months)
@@ -138,8 +144,7 @@ def cases_due_for_retention(now: datetime | None = None) -> list[Case]:
 
 
 def audit_retention_months() -> int:
-    value = setting("audit_retention_months")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_AUDIT_RETENTION_MONTHS
+    return parse_integer(setting("audit_retention_months")) or DEFAULT_AUDIT_RETENTION_MONTHS
 
 
 def purge_audit_events(*, dry_run: bool, now: datetime | None = None) -> tuple[int, datetime]:
@@ -250,7 +255,6 @@ def latest_erasure_decision(case: Case) -> CaseEntry | None:
 
 def retention_months_for(case: Case) -> int:
     """The period after closing for which the case's municipality keeps personal data."""
-    region = int(setting("retention_months") or 36)
     if case.municipality is not None and case.municipality.retention_months:
         return case.municipality.retention_months
-    return region
+    return region_retention_months()

@@ -1,7 +1,8 @@
-"""A small HTTP client for the cluster test: cookies, forms, uploads, a chosen source address.
+"""A small HTTP client: cookies, forms, uploads, a chosen source address. The cluster test
+uses it, and so do the load benchmark and the fault soak (benchmarks/serving.py).
 
-Each client sends from its own loopback address (127.0.0.0/8 is all loopback on Linux), so
-nginx and the app see different clients, as rate limits per client need.
+Each client may send from its own loopback address (127.0.0.0/8 is all loopback on Linux),
+so nginx and the app see different clients, as rate limits per client need.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ class Answer:
 
 @dataclass
 class Browser:
+    """One person's browser: its own cookies, one connection per request. Secure cookies
+    are sent back over plain HTTP, as the browser behind a load balancer's TLS would."""
+
     port: int
-    source: str = "127.0.0.1"
+    source: str | None = "127.0.0.1"
     host: str = "127.0.0.1"
     cookies: dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0
@@ -47,12 +51,15 @@ class Browser:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         connection = http.client.HTTPConnection(
-            self.host, self.port, timeout=self.timeout, source_address=(self.source, 0)
+            self.host,
+            self.port,
+            timeout=self.timeout,
+            source_address=(self.source, 0) if self.source else None,
         )
         try:
             sent = {"Host": f"{self.host}:{self.port}", **(headers or {})}
             if self.cookies:
-                sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                sent["Cookie"] = self.cookie_header
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
             data = response.read()
@@ -65,6 +72,10 @@ class Browser:
             return Answer(response.status, answer_headers, data)
         finally:
             connection.close()
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
