@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from advice.extensions import db
 from advice.knowledge import search
@@ -166,3 +166,95 @@ def test_alembic_leaves_the_engines_own_structures_alone():
     assert not search.include_name("ix_search_documents_tsv", "index", {})
     assert search.include_name("search_documents", "table", {})
     assert search.include_name("articles", "table", {})
+
+
+# --- A large index on PostgreSQL: what its statistics change ----------------------------
+
+COMMON = search.CommonLexemes(
+    lexemes=sorted(["värmepump", "värmepumpsinstallation", "bergvärm", "borrhål", "pet"]),
+    shares=[],
+    rarest=0.01,
+    documents=1_000_000,
+)
+SHARES = {
+    "bergvärm": 0.07,
+    "borrhål": 0.02,
+    "pet": 0.10,
+    "värmepump": 0.20,
+    "värmepumpsinstallation": 0.01,
+}
+COMMON.shares.extend(SHARES[lexeme] for lexeme in COMMON.lexemes)
+
+
+def test_a_prefix_counts_every_common_word_it_begins():
+    assert COMMON.share("värmepump", prefix=True) == pytest.approx(0.21)
+    assert COMMON.share("värmepump", prefix=False) == pytest.approx(0.20)
+    assert COMMON.share("borrhål", prefix=True) == pytest.approx(0.02)
+    # Not among the common lexemes: rarer than the rarest of them.
+    assert COMMON.share("kvartspri", prefix=True) == pytest.approx(0.005)
+
+
+def test_a_prefix_too_common_to_gather_is_asked_for_as_the_words_own_forms():
+    terms = search.query_terms("värmepumpar borrhål", "sv")
+    bounded = search.bounded_prefixes(terms, COMMON)
+    assert [(t.stem, t.prefix) for t in bounded] == [("värmepump", False), ("borrhål", True)]
+    # A small index gathers any prefix cheaply, and without statistics nothing is known.
+    small = search.CommonLexemes(COMMON.lexemes, COMMON.shares, 0.01, documents=10_000)
+    assert search.bounded_prefixes(terms, small) == terms
+    assert search.bounded_prefixes(terms, None) == terms
+
+
+def test_the_index_is_asked_for_the_words_that_make_it_cheapest():
+    heat_pump = {("värmepump", True)}
+    bore_hole = {("borrhål", True)}
+    ground_heat = {("bergvärm", True)}
+    office = [search.tag_lexeme("o1")]
+    # A common prefix is left to the test of each document the rare one finds.
+    assert search._cheapest_conjunction([heat_pump, bore_hole], [office], COMMON) == [bore_hole]
+    # An exact word costs nothing to ask for: it is always kept.
+    exact = {("pet", False)}
+    assert exact in search._cheapest_conjunction([ground_heat, exact], [office], COMMON)
+    # Without statistics, or with one word, every word is asked for.
+    assert search._cheapest_conjunction([heat_pump, bore_hole], [], None) == [heat_pump, bore_hole]
+    assert search._cheapest_conjunction([heat_pump], [], COMMON) == [heat_pump]
+
+
+def test_statistics_of_a_large_index_change_what_it_is_asked_not_what_matches(app, monkeypatch):
+    """On PostgreSQL, after ANALYZE: a common word's prefix is no longer gathered, and of
+    words that all must match only the cheapest are asked of the index, each document it
+    finds tested for all; the answers stay those of the words. SQLite is unchanged."""
+    layout = {
+        "värmepump": range(1, 121),
+        "värmepumpsinstallation": range(121, 126),
+        "borrhål": range(100, 110),
+        "borrhålsdjup": range(110, 112),
+    }
+    with app.app_context():
+        for doc_id in range(1, 201):
+            words_ = [word for word, ids in layout.items() if doc_id in ids] or ["fönster"]
+            search.index(
+                search.Document(
+                    kind="test", doc_id=doc_id, language="sv", title=" ".join(words_) + " hus"
+                )
+            )
+        db.session.commit()
+        postgres = db.engine.dialect.name == "postgresql"
+        if postgres:
+            db.session.execute(text("ANALYZE search_documents"))
+        monkeypatch.setattr(search, "_statistics", {})
+        monkeypatch.setattr(search, "PREFIX_GATHER_LIMIT", 50)
+        common = search.common_lexemes() if postgres else None
+        if postgres:
+            assert common is not None and common.share("värmepump", False) > 0.3
+
+        def found(query: str) -> set[int]:
+            return set(search.query("test", query, limit=1_000).doc_ids)
+
+        heat_pump = set(layout["värmepump"])
+        compounds = set(layout["värmepumpsinstallation"])
+        assert found("värmepumpar") == (heat_pump if postgres else heat_pump | compounds)
+        # A rare word's prefix is still gathered: its compound is found.
+        bore_holes = set(layout["borrhål"]) | set(layout["borrhålsdjup"])
+        assert found("borrhål") == bore_holes
+        assert found("värmepump borrhål") == heat_pump & bore_holes
+        assert found("borrhål hus") == bore_holes
