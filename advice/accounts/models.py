@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from advice.clock import UTCDateTime, utcnow
 from advice.extensions import db
@@ -96,6 +96,11 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+# Loader options for staff shown by name (assignees, authors, colleagues in a list): their
+# roles and offices load when something asks for them, not with every list of names.
+BY_NAME = (lazyload(User.role_rows), lazyload(User.offices))
 
 
 class LoginAttempt(db.Model):

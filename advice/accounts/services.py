@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from advice.accounts.models import ROLES, LoginAttempt, User, UserRole, user_offices
+from advice.accounts.models import BY_NAME, ROLES, LoginAttempt, User, UserRole, user_offices
 from advice.accounts.passwords import hash_password, verify_password
 from advice.audit import services as audit
 from advice.clock import utcnow
@@ -130,6 +130,7 @@ def advisers_of_office(office_id: int, *, notify: str | None = None) -> list[Use
             User.active.is_(True),
         )
         .order_by(User.name, User.id)
+        .options(*BY_NAME)
     )
     if notify is not None:
         query = query.where(User.notify == notify)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from advice.accounts.models import User
+from advice.accounts.models import BY_NAME, User
 from advice.cases.models import OPEN_STATUSES, STATUSES, Case, CaseEntry, case_topics
 from advice.clock import utcnow
 from advice.extensions import db
@@ -197,7 +197,7 @@ def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE
                 joinedload(Case.municipality),
                 joinedload(Case.requester_type),
                 joinedload(Case.channel),
-                joinedload(Case.assignee),
+                joinedload(Case.assignee).options(*BY_NAME),
                 selectinload(Case.topics),
             )
             .order_by(Case.received_at, Case.id)
@@ -256,12 +256,12 @@ def case_with_timeline(case_id: int) -> Case:
             joinedload(Case.contact),
             joinedload(Case.requester_type),
             joinedload(Case.channel),
-            joinedload(Case.assignee),
+            joinedload(Case.assignee).options(*BY_NAME),
             selectinload(Case.topics),
             selectinload(Case.attachments),
             selectinload(Case.entries).options(
-                joinedload(CaseEntry.author),
-                joinedload(CaseEntry.assignee),
+                joinedload(CaseEntry.author).options(*BY_NAME),
+                joinedload(CaseEntry.assignee).options(*BY_NAME),
                 joinedload(CaseEntry.from_office),
                 joinedload(CaseEntry.to_office),
             ),

@@ -43,7 +43,7 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from advice.accounts.models import User
+from advice.accounts.models import BY_NAME, User
 from advice.audit import services as audit
 from advice.cases.contacts import normalise_email, normalise_phone
 from advice.cases.models import PUBLIC_ENTRY_KINDS, Attachment, Case, CaseEntry, Contact
@@ -423,5 +423,7 @@ def _word_search(user: User, queue_filter: QueueFilter, parsed: ParsedQuery) -> 
 def _with_listing(statement: Select[tuple[Case]]) -> Select[tuple[Case]]:
     """What a list of cases shows, loaded in a fixed number of queries."""
     return statement.options(
-        joinedload(Case.municipality), joinedload(Case.assignee), joinedload(Case.contact)
+        joinedload(Case.municipality),
+        joinedload(Case.assignee).options(*BY_NAME),
+        joinedload(Case.contact),
     )
