@@ -476,9 +476,10 @@ def bounded_prefixes(terms: list[QueryTerm], common: CommonLexemes | None) -> li
 def common_lexemes() -> CommonLexemes | None:
     """The tsvector column's most common lexemes, from ``pg_stats``; None before ANALYZE."""
     key = str(db.session.get_bind().url)
-    read_at, known = _statistics.get(key, (0.0, None))
-    if time.monotonic() - read_at < STATISTICS_SECONDS:
-        return known
+    if key in _statistics:
+        read_at, known = _statistics[key]
+        if time.monotonic() - read_at < STATISTICS_SECONDS:
+            return known
     row = db.session.execute(
         text(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs, "
