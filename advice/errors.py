@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 from werkzeug.wrappers import Response
 
 from advice.extensions import db, login_manager
@@ -35,9 +35,7 @@ def problem_response(status: int, title: str, detail: str | None, **extra: Any) 
 def _headers(error: HTTPException) -> dict[str, str]:
     """The error's own headers: a 405 names the allowed methods (RFC 9110), a 401 of the
     API says how to authenticate (WWW-Authenticate); the body's type is ours to set."""
-    return {
-        name: value for name, value in error.get_headers() if name.lower() != "content-type"
-    }
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def render_error(error: HTTPException) -> ErrorAnswer:
@@ -49,13 +47,24 @@ def render_error(error: HTTPException) -> ErrorAnswer:
     if _wants_json():
         return problem_response(status, error.name, error.description), status, _headers(error)
     template = f"errors/{status}.html" if status in RENDERED_STATUSES else "errors/generic.html"
-    # Werkzeug's own description is generic English; only a view's own reason is shown.
-    detail = error.description if error.description != type(error).description else None
     return (
-        render_template(template, error=error, status=status, detail=detail),
+        render_template(template, error=error, status=status, detail=_own_reason(error)),
         status,
         _headers(error),
     )
+
+
+def _own_reason(error: HTTPException) -> str | None:
+    """The reason a view gave, in the user's language (``abort(400, description=_(…))``).
+
+    Werkzeug's own descriptions are generic English, and so are those of the libraries'
+    subclasses: Flask-WTF's CSRFError ("The CSRF token is missing.") and Flask-Limiter's
+    RateLimitExceeded ("30 per 1 minute"). The page says the same in words of its own.
+    """
+    own_class = default_exceptions.get(error.code or 500)
+    if type(error) is not own_class or error.description == own_class.description:
+        return None
+    return error.description
 
 
 def handle_http_error(

@@ -321,6 +321,40 @@ def test_429_page_asks_to_wait(app: Flask, client: FlaskClient) -> None:
     assert "Vänta några minuter och försök sedan igen." in _html(response)
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_429_page_of_a_rate_limit_does_not_show_the_limit_in_english(
+    client: FlaskClient,
+) -> None:
+    # Someone guessing tracking links: 30 failed lookups a minute, then refused.
+    for attempt in range(30):
+        assert client.get(f"/track/guess{attempt:040d}").status_code == 404
+    response = client.get("/track/" + "g" * 43)
+    html = _html(response)
+    assert response.status_code == 429
+    assert "<h1>För många försök</h1>" in html
+    assert "per 1 minute" not in html
+    assert "notice--warning" not in html
+
+
+@pytest.mark.csrf
+def test_400_page_of_a_refused_form_token_does_not_show_the_refusal_in_english(
+    client: FlaskClient,
+) -> None:
+    response = client.post("/login", data={"email": "asa@example.org", "password": "x"})
+    html = _html(response)
+    assert response.status_code == 400
+    assert "<h1>Det gick inte att ta emot det du skickade</h1>" in html
+    assert "säkerhetskod har gått ut" in html
+    assert "CSRF" not in html
+    assert "notice--warning" not in html
+
+
+def test_a_views_own_reason_is_shown_on_the_error_page(app: Flask, client: FlaskClient) -> None:
+    _add_public_route(app, "/reason-probe", lambda: abort(400, description="Okänd kommun."))
+    html = _html(client.get("/reason-probe"))
+    assert '<p class="notice notice--warning">Okänd kommun.</p>' in html
+
+
 def test_401_page_offers_sign_in(app: Flask, client: FlaskClient) -> None:
     _add_public_route(app, "/auth-probe", lambda: abort(401))
     html = _html(client.get("/auth-probe"))

@@ -22,9 +22,7 @@ SCOPES = ("intake", "stats")
 class IntegrationKey(db.Model):
     __tablename__ = "integration_keys"
     __table_args__ = (
-        CheckConstraint(
-            "scopes IN ('intake', 'stats', 'intake stats')", name="scopes_known"
-        ),
+        CheckConstraint("scopes IN ('intake', 'stats', 'intake stats')", name="scopes_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -157,7 +157,7 @@ class CaseSubmission(Schema):
             "description": (
                 "True when the requester accepted the processing of their personal data "
                 "on the calling service, as on /ask."
-            )
+            ),
         },
     )
 

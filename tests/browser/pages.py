@@ -8,14 +8,22 @@ Paths are filled from the data that ``world.build_world`` makes.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 from playwright.sync_api import expect
 
+from advice.config import Defaults
 from tests.browser.journeys import QUESTION, unique_email
+from tests.browser.serve import FAULT_HEADER, RATE_LIMIT_HEADER
 from tests.conftest import TEST_PASSWORD
 
 LANGUAGES = ("sv", "en")
@@ -53,6 +61,35 @@ def get(path: str, status: int = 200) -> Opener:
 def visit(id: str, endpoint: str | None, role: str, path: str, status: int = 200) -> PageState:
     """A page that a GET of ``path`` shows as it is."""
     return PageState(id, endpoint, role, get(path, status), path, status)
+
+
+def get_with(path: str, headers: dict[str, str], status: int) -> Opener:
+    """A GET of ``path`` with ``headers`` added to the request for the page itself (not
+    for its stylesheet and images): the page the server answers with."""
+
+    def open_page(page: Any, values: dict[str, Any]) -> str:
+        url = path.format(**values)
+
+        def is_the_page(address: str) -> bool:
+            parts = urlsplit(address)
+            return parts.path + (f"?{parts.query}" if parts.query else "") == url
+
+        def add_headers(route: Any) -> None:
+            route.continue_(headers={**route.request.headers, **headers})
+
+        page.route(is_the_page, add_headers)
+        try:
+            return _checked(page.goto(url), status, url)
+        finally:
+            page.unroute(is_the_page, add_headers)
+
+    return open_page
+
+
+def fault(id: str, role: str, path: str, kind: str, status: int) -> PageState:
+    """An error page as the server answers when the request meets the fault ``kind``
+    (serve.py's test switch: ``database``, ``bug`` or ``unauthorised``)."""
+    return PageState(id, None, role, get_with(path, {FAULT_HEADER: kind}, status))
 
 
 def submit(
@@ -98,6 +135,50 @@ def _ask_received(page: Any, values: dict[str, Any]) -> str:
     with page.expect_navigation(url="**/ask/received/**") as navigation:
         page.locator(form_button("/ask")).click()
     return _checked(navigation.value, 200, "the receipt after /ask")
+
+
+# Well past the failed lookups of tracking links one client may make (30 a minute).
+TRACKING_GUESSES_AT_MOST = 250
+
+
+def _guessing_tracking_links(page: Any, values: dict[str, Any]) -> str:
+    """Someone trying tracking links: once the limit on failed lookups is spent, the next
+    is refused. Only requests with the header count (serve.py), so no other test is."""
+    limited = {RATE_LIMIT_HEADER: "on"}
+    for attempt in range(TRACKING_GUESSES_AT_MOST):
+        response = page.request.get(f"/track/guess-{attempt}", headers=limited)
+        if response.status == 429:
+            break
+        assert response.status == 404, f"a guessed tracking link: HTTP {response.status}"
+    else:
+        raise AssertionError(f"{TRACKING_GUESSES_AT_MOST} failed lookups were not refused")
+    return get_with("/track/one-more-guess", limited, 429)(page, values)
+
+
+@cache
+def _too_large_file() -> Path:
+    """A file a little over the most the server accepts in one request (sparse: free)."""
+    folder = Path(tempfile.mkdtemp(prefix="advice-browser-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "film-av-elementen.mp4"
+    with path.open("wb") as file:
+        file.truncate(Defaults.MAX_CONTENT_LENGTH + 1024 * 1024)
+    return path
+
+
+def _ask_with_too_large_file(page: Any, values: dict[str, Any]) -> str:
+    """A citizen attaches a film larger than the whole request may be."""
+    _checked(page.goto("/ask"), 200, "/ask")
+    page.locator("#municipality").select_option(label="Stockholm")
+    page.locator("#requester_type-0").check()
+    page.locator("#topics-0").check()
+    page.locator("#question").fill(QUESTION)
+    page.locator("#email").fill(unique_email("too-large"))
+    page.locator("#consent").check()
+    page.locator("#attachments").set_input_files(_too_large_file())
+    with page.expect_navigation() as navigation:
+        page.locator(form_button("/ask")).click()
+    return _checked(navigation.value, 413, "a too large file on /ask")
 
 
 def _case_article_search(page: Any, values: dict[str, Any]) -> str:
@@ -176,6 +257,20 @@ PAGES: list[PageState] = [
     visit("public.privacy", "public.privacy", "anonymous", "/integritet"),
     visit("public.accessibility", "public.accessibility", "anonymous", "/tillganglighet"),
     visit("errors.404", None, "anonymous", "/no-such-page", 404),
+    PageState("errors.413", None, "anonymous", _ask_with_too_large_file),
+    PageState("errors.429", None, "anonymous", _guessing_tracking_links),
+    # The database gone while a citizen opens the form.
+    fault("errors.503", "anonymous", "/ask", "database", 503),
+    # No page answers a browser with 401 (the API answers JSON, pages send visitors to
+    # the sign-in page); the page as the error handler renders it, should one ever do.
+    fault("errors.401", "anonymous", "/kb", "unauthorised", 401),
+    # A status with no page of its own (errors/generic.html): a range past a file's end.
+    PageState(
+        "errors.generic",
+        None,
+        "anonymous",
+        get_with("/static/css/advice.css", {"Range": "bytes=999999999-"}, 416),
+    ),
     visit("intake.ask", "intake.ask", "anonymous", "/ask"),
     PageState(
         "intake.ask-with-errors", "intake.ask", "anonymous", submit("/ask", form_button("/ask"))
@@ -331,6 +426,9 @@ PAGES: list[PageState] = [
     # A view's own reason on the error page: the national report is for quarters and years.
     visit("errors.400", None, "coordinator", "/stats/report.csv?period=2026-01", 400),
     visit("errors.405", None, "adviser", "/cases/{reference}/claim", 405),
+    # An unexpected error while an adviser opens the queue (the page keeps to the shell
+    # that needs no database).
+    fault("errors.500", "adviser", "/queue", "bug", 500),
     visit("admin.index", "admin.index", "coordinator", "/admin"),
     visit("admin.users", "admin.users", "coordinator", "/admin/users"),
     visit("admin.invite", "admin.invite", "coordinator", "/admin/users/invite"),
