@@ -37,7 +37,7 @@ from advice.mail.notifications import (
     notify_transferred,
     send_daily_digests,
 )
-from advice.mail.rendering import render_mail
+from advice.mail.rendering import paragraphs, render_mail
 from advice.mail.services import MailAttachment, deliver_pending, queue_mail
 from advice.regions.models import Office
 from tests.factories import new_case
@@ -663,3 +663,18 @@ def test_forgetting_a_case_removes_its_emails(app: Flask) -> None:
         assert services.forget_case_mail(receipt.case_id) == 1
         db.session.commit()
         assert db.session.get(OutboxMessage, receipt.message_id) is None
+
+
+def test_user_text_is_escaped_and_its_web_addresses_become_links():
+    html = str(
+        paragraphs(
+            'Läs <b>här</b>: https://kb.example.org/kb/varmepump?a=1&b="2".\n\n'
+            "Inga gissningar: www.example.org, rad@example.org, javascript:alert(1)"
+        )
+    )
+    assert html == (
+        "<p>Läs &lt;b&gt;här&lt;/b&gt;: "
+        '<a href="https://kb.example.org/kb/varmepump?a=1&amp;b=&#34;2&#34;" '
+        'rel="noopener noreferrer">https://kb.example.org/kb/varmepump?a=1&amp;b=&#34;2&#34;</a>.'
+        "</p>\n<p>Inga gissningar: www.example.org, rad@example.org, javascript:alert(1)</p>"
+    )

@@ -10,7 +10,8 @@ English).
 Templates are rendered straight from the Jinja environment, without Flask's context
 processors: those describe a web page (navigation, the signed-in user) and need a request,
 while emails are also rendered by commands. HTML output is autoescaped; user text goes
-through ``paragraphs`` (escape first, then mark up line breaks), never ``|safe``.
+through ``paragraphs`` (escape first, then mark up line breaks and web addresses), never
+``|safe``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
+from linkify_it import LinkifyIt
 from markupsafe import Markup, escape
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Only addresses written out with http:// or https:// become links (an adviser's reply
+# pointing to an article): nothing is guessed from a bare domain or email address.
+_LINKS = LinkifyIt(options={"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -42,10 +47,25 @@ def paragraphs(text: str | None) -> Markup:
     blocks = [block.strip("\n") for block in _BLANK_LINES.split(normalised) if block.strip()]
     return Markup("\n").join(
         Markup("<p>{}</p>").format(
-            Markup("<br>\n").join(escape(line) for line in block.split("\n"))
+            Markup("<br>\n").join(_linked(line) for line in block.split("\n"))
         )
         for block in blocks
     )
+
+
+def _linked(line: str) -> Markup:
+    """One line of user text, escaped, its http(s) addresses as links."""
+    html = Markup("")
+    end = 0
+    for found in _LINKS.match(line) or []:
+        if found.schema not in ("http:", "https:"):
+            continue
+        html += escape(line[end : found.index])
+        html += Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(
+            found.url, found.text
+        )
+        end = found.last_index
+    return html + escape(line[end:])
 
 
 def render_mail(template: str, language: str, **context: Any) -> RenderedMail:
