@@ -3,9 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from advice import create_app
 from advice.config import ConfigurationError
+from advice.extensions import db
 
 
 def test_a_secret_key_is_generated_into_the_instance_folder_once(tmp_path, monkeypatch):
@@ -71,3 +73,14 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path, monkeypatch):
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.session.rollback()
         db.engine.dispose()
+
+
+def test_postgresql_plans_every_statement_for_its_own_parameters(app):
+    """psycopg prepares statements; PostgreSQL would then reuse one generic plan for any
+    parameters, several times slower for the search's full-text queries."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            mode = db.session.scalar(text("SHOW plan_cache_mode"))
+            assert mode == "force_custom_plan"
+        else:
+            assert "options" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
