@@ -4,7 +4,7 @@ command line has the settings too (``flask --app advice set-setting``)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,7 +13,8 @@ from advice.accounts import totp
 from advice.accounts.models import User
 from advice.admin import bp
 from advice.admin.forms import SecuritySettingsForm
-from advice.admin.services import AdminError, current_settings, update_settings
+from advice.admin.services import current_settings
+from advice.admin.settings_page import settings_page
 from advice.extensions import db
 from advice.security import role_required
 
@@ -32,26 +33,13 @@ def security() -> Response | tuple[str, int]:
             "audit_retention_months": int(current["audit_retention_months"]),
         }
     )
+    values = None
     if form.validate_on_submit():
-        try:
-            changed = update_settings(
-                {
-                    "totp_required_roles": " ".join(form.totp_required_roles.data or []),
-                    "audit_retention_months": str(form.audit_retention_months.data),
-                },
-                actor=current_user,
-            )
-        except AdminError as error:
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _("Inställningarna är sparade.") if changed else _("Inget ändrades."),
-                "success" if changed else "info",
-            )
-            return redirect(url_for("admin.security"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/security.html", form=form), status
+        values = {
+            "totp_required_roles": " ".join(form.totp_required_roles.data or []),
+            "audit_retention_months": str(form.audit_retention_months.data),
+        }
+    return settings_page(form, values, "admin.security", "admin/security.html")
 
 
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")

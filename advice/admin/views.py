@@ -47,10 +47,10 @@ from advice.admin.services import (
     set_term_active,
     term_model,
     update_office,
-    update_settings,
     update_user,
     valid_invitation,
 )
+from advice.admin.settings_page import settings_page
 from advice.audit.models import AuditEvent
 from advice.extensions import db
 from advice.regions.models import Municipality, Office
@@ -512,25 +512,12 @@ def settings() -> Response | str | tuple[str, int]:
             "accessibility_statement": current["accessibility_statement"],
         }
     )
+    values = None
     if form.validate_on_submit():
-        try:
-            changed = update_settings(
-                {
-                    "sla_working_days": str(form.sla_working_days.data),
-                    "retention_months": str(form.retention_months.data),
-                    "stats_min_cell_size": str(form.stats_min_cell_size.data),
-                    "accessibility_statement": form.accessibility_statement.data or "",
-                },
-                actor=current_user,
-            )
-        except AdminError as error:
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _("Inställningarna är sparade.") if changed else _("Inget ändrades."),
-                "success" if changed else "info",
-            )
-            return redirect(url_for("admin.settings"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/settings.html", form=form), status
+        values = {
+            "sla_working_days": str(form.sla_working_days.data),
+            "retention_months": str(form.retention_months.data),
+            "stats_min_cell_size": str(form.stats_min_cell_size.data),
+            "accessibility_statement": form.accessibility_statement.data or "",
+        }
+    return settings_page(form, values, "admin.settings", "admin/settings.html")

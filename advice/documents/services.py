@@ -318,20 +318,7 @@ def record_context(case: Case, language: str) -> dict[str, Any]:
             "satisfaction_comment": case.satisfaction_comment,
             "erasure_requested_at": case.erasure_requested_at,
             "anonymised_at": case.anonymised_at,
-            "property": {
-                "type": str(PROPERTY_TYPE_LABELS.get(case.property_type, case.property_type))
-                if case.property_type
-                else None,
-                "year_built": case.year_built,
-                "heated_area_m2": case.heated_area_m2,
-                "heating_system": str(
-                    HEATING_SYSTEM_LABELS.get(case.heating_system, case.heating_system)
-                )
-                if case.heating_system
-                else None,
-            }
-            if has_property
-            else None,
+            "property": property_details(case) if has_property else None,
             "contact": {
                 "name": contact.name,
                 "email": contact.email,
@@ -357,6 +344,21 @@ def record_context(case: Case, language: str) -> dict[str, Any]:
             ],
             "articles": _linked_articles(case),
         }
+
+
+def property_details(case: Case) -> dict[str, Any]:
+    """The building the question is about, its type and heating named in the locale's
+    language (the record and the data subject's export)."""
+    return {
+        "type": str(PROPERTY_TYPE_LABELS.get(case.property_type, case.property_type))
+        if case.property_type
+        else None,
+        "year_built": case.year_built,
+        "heated_area_m2": case.heated_area_m2,
+        "heating_system": str(HEATING_SYSTEM_LABELS.get(case.heating_system, case.heating_system))
+        if case.heating_system
+        else None,
+    }
 
 
 def _uploader_names(case: Case) -> dict[int, str]:

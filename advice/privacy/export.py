@@ -39,9 +39,9 @@ from advice.cases.forms import STATUS_LABELS
 from advice.cases.models import Case, CaseEntry, Contact, TrackingToken
 from advice.cases.search import visible_to
 from advice.clock import utcnow
+from advice.documents.services import property_details
 from advice.extensions import db
 from advice.inbound.models import InboundMessage
-from advice.intake.forms import HEATING_SYSTEM_LABELS, PROPERTY_TYPE_LABELS
 from advice.mail.models import OutboxMessage
 
 FORMAT = "advice/subject-export/1"
@@ -144,18 +144,7 @@ def _case(
         "channel": case.channel.label(language),
         "requester_type": case.requester_type.label(language) if case.requester_type else None,
         "topics": [topic.label(language) for topic in case.topics],
-        "property": {
-            "type": str(PROPERTY_TYPE_LABELS.get(case.property_type, case.property_type))
-            if case.property_type
-            else None,
-            "year_built": case.year_built,
-            "heated_area_m2": case.heated_area_m2,
-            "heating_system": str(
-                HEATING_SYSTEM_LABELS.get(case.heating_system, case.heating_system)
-            )
-            if case.heating_system
-            else None,
-        },
+        "property": property_details(case),
         "question": case.question,
         "first_response_at": case.first_response_at,
         "resolved_at": case.resolved_at,
