@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from advice.extensions import db, login_manager
@@ -96,7 +97,10 @@ def load_user(user_id: str) -> User | None:
     user_part, _, epoch = user_id.partition(".")
     if not user_part.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.get(User, int(user_part))
+    # Roles and offices with the user, in one statement: every page asks for them.
+    user = db.session.get(
+        User, int(user_part), options=[joinedload(User.role_rows), joinedload(User.offices)]
+    )
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     return user

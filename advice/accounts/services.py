@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,6 +117,22 @@ def set_password(user: User, password: str) -> None:
     # Every other session of this user ends.
     user.session_epoch += 1
     audit.record("user.password_changed", obj=user)
+
+
+def adviser_choices(office_ids: Iterable[int]) -> list[tuple[str, str]]:
+    """Active advisers of any of these offices as (id, name) choices, by name."""
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(
+            User.active.is_(True),
+            User.id.in_(
+                select(user_offices.c.user_id).where(user_offices.c.office_id.in_(office_ids))
+            ),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == "adviser")),
+        )
+        .order_by(User.name, User.id)
+    )
+    return [(str(user_id), name) for user_id, name in rows]
 
 
 def advisers_of_office(office_id: int, *, notify: str | None = None) -> list[User]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from advice.accounts.models import User
-from advice.accounts.services import advisers_of_office
+from advice.accounts.services import adviser_choices
 from advice.attachments.services import (
     StoredFiles,
     UploadRefused,
@@ -83,10 +83,6 @@ from advice.taxonomy.models import Channel, RequesterType, Topic
 adviser_only = role_required("adviser")
 
 
-def _colleagues(office_id: int) -> list[User]:
-    return advisers_of_office(office_id)
-
-
 @bp.get("/queue")
 @adviser_only
 def queue() -> str | Response:
@@ -102,10 +98,6 @@ def queue() -> str | Response:
         page = queue_page(current_user, queue_filter)
     language = current_language()
     my_offices = [(str(office.id), office.name) for office in current_user.offices]
-    colleagues: dict[int, User] = {}
-    for office in current_user.offices:
-        for colleague in _colleagues(office.id):
-            colleagues[colleague.id] = colleague
     html = render_template(
         "cases/search.html" if found is not None else "cases/queue.html",
         found=found,
@@ -117,7 +109,7 @@ def queue() -> str | Response:
         municipalities=municipality_choices(),
         topics=term_choices(Topic, language),
         requester_types=term_choices(RequesterType, language),
-        colleagues=sorted(colleagues.values(), key=lambda user: user.name),
+        colleagues=adviser_choices(current_user.office_ids),
         pending_erasures=pending_erasure_count(current_user),
     )
     if found is not None:
@@ -133,9 +125,7 @@ def _case_page(case: Case, status: int = 200, **forms: Any) -> tuple[str, int]:
         choice for choice in office_choices() if choice[0] != str(case.office_id)
     ]
     assign_form = forms.get("assign_form") or AssignForm(prefix="assign")
-    assign_form.assignee.choices = [
-        (str(user.id), user.name) for user in _colleagues(case.office_id)
-    ]
+    assign_form.assignee.choices = adviser_choices([case.office_id])
     status_form = forms.get("status_form") or StatusForm(prefix="status", status=case.status)
     return (
         render_template(
@@ -216,7 +206,7 @@ def claim_case(reference: str) -> Response:
 def assign_case(reference: str) -> Response | tuple[str, int]:
     case = get_case_or_404(reference)
     form = AssignForm(prefix="assign")
-    form.assignee.choices = [(str(user.id), user.name) for user in _colleagues(case.office_id)]
+    form.assignee.choices = adviser_choices([case.office_id])
     if not form.validate_on_submit():
         return _case_page(case, 400, assign_form=form)
     assignee = db.session.get(User, int(form.assignee.data))

@@ -437,6 +437,8 @@ def _from_recent_bands(
 # large index holds such a word; it is the common word that matches thousands of cases
 # anyway, and its prefix would cost a national index a tenth of a second.
 STATISTICS_SECONDS = 600.0
+PARSED_WORDS_KEPT = 50_000
+_parsed_words: dict[tuple[str, str], str] = {}
 PREFIX_GATHER_LIMIT = 50_000
 _statistics: dict[str, tuple[float, CommonLexemes | None]] = {}
 
@@ -842,17 +844,13 @@ class PostgresEngine:
         """
         words_ = sorted({term.word for found in request.terms.values() for term in found})
         stems: dict[tuple[str, str], str] = {}
-        names = list(request.terms)
-        each = func.unnest(bindparam("words", words_, type_=ARRAY(Text))).column_valued("w")
-        columns = [
-            cast(func.to_tsquery(cast(LANGUAGES[language], REGCONFIG), each), Text)
-            for language in names
-        ]
-        for row in db.session.execute(select(each, *columns)):
-            for language, lexeme in zip(names, row[1:], strict=True):
+        parsed = self._parsed_words(words_)
+        for word in words_:
+            for language in request.terms:
+                lexeme = parsed[(word, language)]
                 # One quoted lexeme ('värmepump') or nothing (a stop word).
                 if lexeme and re.fullmatch(r"'[^'\\]+'", lexeme):
-                    stems[(row[0], language)] = lexeme[1:-1]
+                    stems[(word, language)] = lexeme[1:-1]
                 elif lexeme:
                     return None  # the parser made more of it: leave it to each language
         alternatives_by_word: list[set[tuple[str, bool]]] = []
@@ -890,6 +888,33 @@ class PostgresEngine:
             return text_of(set().union(*alternatives_by_word))
         kept = _cheapest_conjunction(alternatives_by_word, request.groups, common_lexemes())
         return " & ".join(text_of(alternatives) for alternatives in kept)
+
+    @staticmethod
+    def _parsed_words(words_: list[str]) -> dict[tuple[str, str], str]:
+        """Each word as every language's ``to_tsquery`` makes it, by (word, language).
+        Kept for the process's life (``PARSED_WORDS_KEPT`` at most): a configuration parses
+        a word the same way every time, and the next search spares the statement."""
+        missing = [
+            word
+            for word in words_
+            if any((word, language) not in _parsed_words for language in LANGUAGES)
+        ]
+        if missing:
+            each = func.unnest(bindparam("words", missing, type_=ARRAY(Text))).column_valued("w")
+            columns = [
+                cast(func.to_tsquery(cast(name, REGCONFIG), each), Text)
+                for name in LANGUAGES.values()
+            ]
+            if len(_parsed_words) > PARSED_WORDS_KEPT:
+                _parsed_words.clear()
+            for row in db.session.execute(select(each, *columns)):
+                for language, parsed in zip(LANGUAGES, row[1:], strict=True):
+                    _parsed_words[(row[0], language)] = parsed or ""
+        return {
+            (word, language): _parsed_words[(word, language)]
+            for word in words_
+            for language in LANGUAGES
+        }
 
     def candidates(
         self, request: SearchRequest, newest: int, in_index: bool = True

@@ -6,14 +6,15 @@ from sqlalchemy import select
 
 from advice.extensions import db
 from advice.regions.models import Municipality, Office
-from advice.taxonomy.models import TaxonomyTerm
+from advice.taxonomy.models import TaxonomyTerm, label_attribute
 
 
 def term_choices(model: type[TaxonomyTerm], language: str) -> list[tuple[str, str]]:
-    terms = db.session.scalars(
-        select(model).where(model.active.is_(True)).order_by(model.sort_order, model.id)
+    label = getattr(model, label_attribute(language))
+    rows = db.session.execute(
+        select(model.id, label).where(model.active.is_(True)).order_by(model.sort_order, model.id)
     )
-    return [(str(term.id), term.label(language)) for term in terms]
+    return [(str(term_id), text) for term_id, text in rows]
 
 
 def municipality_choices() -> list[tuple[str, str]]:

@@ -18,10 +18,15 @@ class TaxonomyTerm:
     active: Mapped[bool] = mapped_column(default=True)
 
     def label(self, language: str) -> str:
-        return self.label_en if language == "en" else self.label_sv
+        return str(getattr(self, label_attribute(language)))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}>"
+
+
+def label_attribute(language: str) -> str:
+    """The name of a term's label column in a language (Swedish unless English)."""
+    return "label_en" if language == "en" else "label_sv"
 
 
 class Topic(TaxonomyTerm, db.Model):
