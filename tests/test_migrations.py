@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from advice import create_app
 from advice.extensions import db
@@ -61,3 +61,29 @@ def test_downgrade_to_base_and_upgrade_again_round_trips(bare_app):
         assert remaining == set()
         upgrade()
         assert "cases" in inspect(db.engine).get_table_names()
+
+
+@pytest.mark.parametrize(
+    "empty_database_url", [name for name in BACKENDS if name == "postgresql"], indirect=True
+)
+def test_postgresql_keeps_the_search_vectors_in_their_rows(bare_app):
+    """Migration 0009: storage MAIN, so matching and ranking never fetch a tsvector from
+    the TOAST table; downgraded, the column is back to PostgreSQL's default."""
+
+    def storage() -> str:
+        return str(
+            db.session.scalar(
+                text(
+                    "SELECT attstorage FROM pg_attribute WHERE attname = 'tsv' "
+                    "AND attrelid = 'search_documents'::regclass"
+                )
+            )
+        )
+
+    with bare_app.app_context():
+        upgrade()
+        assert storage() == "m"
+        db.session.rollback()
+        downgrade(revision="0008")
+        assert storage() == "x"
+        db.session.rollback()

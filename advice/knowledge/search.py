@@ -721,12 +721,22 @@ class PostgresEngine:
         operator = " & " if match == "all" else " | "
         return operator.join(f"{t.word}:*" if t.prefix else t.word for t in terms)
 
-    @staticmethod
-    def _groups_text(groups: list[list[str]]) -> str:
-        # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
-        return " & ".join(
-            "(" + " | ".join(f"'{lexeme}'" for lexeme in group) + ")" for group in groups
-        )
+    def _tagged(self, tsv: Any, groups: list[list[str]]) -> list[Any]:
+        """A condition per group of tags. Each is a scan key of its own in the GIN index,
+        which then skips through the posting lists of the others instead of walking them
+        all, as it must for one tsquery of ``words & (tags) & (bands)``: 15 ms instead of
+        27 for a word in a few percent of 1,000,000 cases, 1 instead of 16 for a common one.
+        """
+        return [
+            # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
+            tsv.op("@@")(
+                cast(
+                    bindparam(f"tags_{number}", " | ".join(f"'{lexeme}'" for lexeme in group)),
+                    TSQUERY,
+                )
+            )
+            for number, group in enumerate(groups)
+        ]
 
     def _queries(self, request: SearchRequest) -> dict[str, Any]:
         """Per language: the words' tsquery (for ranking and snippets). Each is a scalar
@@ -746,13 +756,11 @@ class PostgresEngine:
     def _where(self, request: SearchRequest, queries: dict[str, Any]) -> list[Any]:
         """The matching documents: each in its own language, with the tags required."""
         d = self.table.c
-        tags = None
-        if request.groups:
-            tags = cast(bindparam("tags", self._groups_text(request.groups)), TSQUERY)
         language_matches = [
             and_(
                 d.language == language,
-                d.tsv.op("@@")(tsquery if tags is None else tsquery.op("&&")(tags)),
+                d.tsv.op("@@")(tsquery),
+                *self._tagged(d.tsv, request.groups),
             )
             for language, tsquery in queries.items()
         ]
@@ -827,13 +835,10 @@ class PostgresEngine:
         lexemes every match has), to be tested for the words of their own language; OFFSET
         0 keeps the planner from adding those tests to the index scan."""
         d = self.table.c
-        groups = self._groups_text(request.groups) if request.groups else None
-        found = " & ".join(f"( {part} )" for part in (words_query, groups) if part)
-        where = _restricted(
-            [d.kind == request.kind, d.tsv.op("@@")(cast(bindparam("found", found), TSQUERY))],
-            d.doc_id,
-            request.restrict_to,
-        )
+        where = [d.kind == request.kind, *self._tagged(d.tsv, request.groups)]
+        if words_query is not None:
+            where.append(d.tsv.op("@@")(cast(bindparam("found", words_query), TSQUERY)))
+        where = _restricted(where, d.doc_id, request.restrict_to)
         return select(d.id, d.doc_id, d.language, d.tsv).where(*where).offset(0).subquery("found")
 
     def _lexemes_of_every_language(self, request: SearchRequest) -> str | None:
