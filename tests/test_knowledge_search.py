@@ -115,6 +115,15 @@ def test_snippets_mark_the_matching_words_and_escape_the_rest(app, staff):
         assert "x &lt; y &amp; z &gt; w" in snippet
 
 
+def test_an_engines_markers_become_mark_elements_around_escaped_text():
+    start, end = search.MARK_START, search.MARK_END
+    marked = f"  Min {start}värmepump{end} <b>bullrar</b> & {start}{end}läcker{end} {start}"
+    assert search.marked_snippet(marked) == Markup(
+        "Min <mark>värmepump</mark> &lt;b&gt;bullrar&lt;/b&gt; &amp; läcker"
+    )
+    assert search.marked_snippet("") == Markup("")
+
+
 def test_the_index_changes_in_the_same_transaction_as_the_article(app, staff):
     author, reviewer = staff
     with app.app_context():

@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import snowballstemmer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from psycopg import sql
 from sqlalchemy import (
     Column,
@@ -971,7 +971,8 @@ class PostgresEngine:
         return [(row[0], float(row[1])) for row in rows]
 
     def probe(self, request: SearchRequest) -> tuple[int | None, list[tuple[int, float]]]:
-        """How many documents carry the tags, and the matches among them, newest first."""
+        """How many documents carry the tags (None when none matches), and the matches
+        among them, newest first."""
         queries = self._queries(request)
         tagged = self._indexed(request, None)
         rank = case(
@@ -981,10 +982,16 @@ class PostgresEngine:
             ),
             else_=None,
         )
+        tested = select(
+            tagged.c.doc_id, rank.label("rank"), func.count().over().label("tested")
+        ).subquery("tested")
+        # Only the matches come back (with the number tested): a window holds thousands.
         rows = db.session.execute(
-            select(tagged.c.doc_id, rank).order_by(tagged.c.doc_id.desc())
+            select(tested.c.doc_id, tested.c.rank, tested.c.tested)
+            .where(tested.c.rank.is_not(None))
+            .order_by(tested.c.doc_id.desc())
         ).all()
-        return len(rows), [(row[0], float(row[1])) for row in rows if row[1] is not None]
+        return (rows[0][2] if rows else None), [(row[0], float(row[1])) for row in rows]
 
     def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
         if not doc_ids:
@@ -1177,16 +1184,16 @@ class SqliteEngine:
 # --- Snippets -----------------------------------------------------------------------------
 
 
+_MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
+_STRAY_MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
 def marked_snippet(marked: str) -> Markup:
-    """Escape an engine's snippet and turn its markers into <mark> elements."""
-    html: list[Markup | str] = []
-    inside = False
-    for part in re.split(f"({MARK_START}|{MARK_END})", (marked or "").strip()):
-        if part in (MARK_START, MARK_END):
-            inside = part == MARK_START
-        elif part:
-            html.append(Markup("<mark>{}</mark>").format(part) if inside else part)
-    return Markup("").join(html)
+    """Escape an engine's snippet and turn its markers into <mark> elements (a marker
+    without its pair is dropped). The markers are no HTML: escaping leaves them."""
+    escaped = str(escape(marked or ""))
+    html = _MARKED.sub(lambda found: f"<mark>{found[1]}</mark>" if found[1] else "", escaped)
+    return Markup(_STRAY_MARKERS.sub("", html).strip())  # noqa: S704 (escaped above)
 
 
 def python_snippet(
