@@ -274,6 +274,11 @@ def test_another_offices_adviser_finds_nothing_and_cannot_tell_it_exists(
         question="Kakelugnsrenovering i Haninge.",
         contact=person("Bo Ek", "bo@example.com"),
     )
+    # The same search, one adviser after the other: each with their own offices (the
+    # engine reuses the statement and must run it with each one's tags).
+    login(adviser)
+    assert hits(client, "kakelugnsrenovering") == [reference]
+    client.post("/logout")
     login(outsider)
     assert hits(client, "kakelugnsrenovering") == [own]
     for typed in ("Öberg", "asa@example.com", "0701234567"):
@@ -286,6 +291,9 @@ def test_another_offices_adviser_finds_nothing_and_cannot_tell_it_exists(
     assert results_of(client, reference) == results_of(client, f"{year}-{int(number) + 900}")
     assert results_of(client, "asa@example.com") == results_of(client, "ingen@example.com")
     assert "1 ärende" in client.get("/queue?q=kakelugnsrenovering").get_data(as_text=True)
+    client.post("/logout")
+    login(adviser)
+    assert hits(client, "kakelugnsrenovering") == [reference]
 
 
 def test_the_coordinator_has_no_case_search(app, client, make_user, login):

@@ -60,7 +60,7 @@ from __future__ import annotations
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -437,6 +437,12 @@ def _from_recent_bands(
 # large index holds such a word; it is the common word that matches thousands of cases
 # anyway, and its prefix would cost a national index a tenth of a second.
 STATISTICS_SECONDS = 600.0
+# Statements of the same shape are built once per process and run with each request's
+# values: building and keying one of this size costs SQLAlchemy about 2 ms. Every value
+# that varies is a bind parameter without a default, so a value not given fails loudly
+# instead of running with another request's (another adviser's offices).
+STATEMENTS_KEPT = 1_000
+_statements: dict[tuple[Any, ...], Any] = {}
 PARSED_WORDS_KEPT = 50_000
 _parsed_words: dict[tuple[str, str], str] = {}
 PREFIX_GATHER_LIMIT = 50_000
@@ -728,15 +734,48 @@ class PostgresEngine:
         27 for a word in a few percent of 1,000,000 cases, 1 instead of 16 for a common one.
         """
         return [
-            # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
-            tsv.op("@@")(
-                cast(
-                    bindparam(f"tags_{number}", " | ".join(f"'{lexeme}'" for lexeme in group)),
-                    TSQUERY,
-                )
-            )
-            for number, group in enumerate(groups)
+            tsv.op("@@")(cast(bindparam(f"tags_{number}", type_=Text), TSQUERY))
+            for number in range(len(groups))
         ]
+
+    def _values(self, request: SearchRequest, **more: Any) -> dict[str, Any]:
+        """The request's values for the bind parameters of its statements."""
+        values: dict[str, Any] = {
+            f"q_{language}": self._tsquery_text(found, request.match)
+            for language, found in request.terms.items()
+        }
+        for number, group in enumerate(request.groups):
+            # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
+            values[f"tags_{number}"] = " | ".join(f"'{lexeme}'" for lexeme in group)
+        return values | more
+
+    @staticmethod
+    def _reused(shape: tuple[Any, ...] | None, build: Callable[[], Any]) -> Any:
+        """The statement of this shape, built once per process (``shape`` None: built
+        anew, as for a request restricted by the caller's own SELECT)."""
+        if shape is None:
+            return build()
+        statement = _statements.get(shape)
+        if statement is None:
+            if len(_statements) >= STATEMENTS_KEPT:
+                _statements.clear()
+            statement = _statements[shape] = build()
+        return statement
+
+    @staticmethod
+    def _shape(name: str, request: SearchRequest, *more: Any) -> tuple[Any, ...] | None:
+        """What decides a statement's SQL, apart from the values it is run with."""
+        if request.restrict_to is not None:
+            return None
+        return (
+            name,
+            request.kind,
+            tuple(request.terms),
+            request.match,
+            len(request.groups),
+            request.snippet_fields,
+            *more,
+        )
 
     def _queries(self, request: SearchRequest) -> dict[str, Any]:
         """Per language: the words' tsquery (for ranking and snippets). Each is a scalar
@@ -746,11 +785,11 @@ class PostgresEngine:
             language: select(
                 func.to_tsquery(
                     cast(LANGUAGES[language], REGCONFIG),
-                    bindparam(f"q_{language}", self._tsquery_text(found, request.match)),
+                    bindparam(f"q_{language}", type_=Text),
                     type_=TSQUERY,
                 )
             ).scalar_subquery()
-            for language, found in request.terms.items()
+            for language in request.terms
         }
 
     def _where(self, request: SearchRequest, queries: dict[str, Any]) -> list[Any]:
@@ -807,8 +846,9 @@ class PostgresEngine:
         if snippets:
             # ts_headline is costly: only for the page of hits, after the LIMIT.
             columns.append(self._headline(ranked, request, queries))
+        values = self._values(request)
         rows = db.session.execute(
-            select(*columns).order_by(ranked.c.rank.desc(), ranked.c.doc_id)
+            select(*columns).order_by(ranked.c.rank.desc(), ranked.c.doc_id), values
         ).all()
         hits = [
             Hit(row[0], float(row[1]), marked_snippet(row[2]) if snippets else Markup(""))
@@ -816,9 +856,8 @@ class PostgresEngine:
         ]
         total = None
         if count:
-            total = int(
-                db.session.scalar(select(func.count()).select_from(self.table).where(*where)) or 0
-            )
+            counted = select(func.count()).select_from(self.table).where(*where)
+            total = int(db.session.scalar(counted, values) or 0)
         return SearchResults(hits=hits, total=total)
 
     def _words_match(self, row: Any, queries: dict[str, Any]) -> Any:
@@ -837,7 +876,7 @@ class PostgresEngine:
         d = self.table.c
         where = [d.kind == request.kind, *self._tagged(d.tsv, request.groups)]
         if words_query is not None:
-            where.append(d.tsv.op("@@")(cast(bindparam("found", words_query), TSQUERY)))
+            where.append(d.tsv.op("@@")(cast(bindparam("found", type_=Text), TSQUERY)))
         where = _restricted(where, d.doc_id, request.restrict_to)
         return select(d.id, d.doc_id, d.language, d.tsv).where(*where).offset(0).subquery("found")
 
@@ -930,9 +969,25 @@ class PostgresEngine:
         each is tested for the words; cheaper than the index when a common word's prefix
         would make it gather hundreds of thousands of entries for a window of thousands.
         """
-        queries = self._queries(request)
         words_query = self._lexemes_of_every_language(request) if in_index else None
-        if words_query is None and (in_index or not request.groups):
+        each_language = words_query is None and (in_index or not request.groups)
+        statement = self._reused(
+            self._shape("candidates", request, newest, each_language, words_query is None),
+            lambda: self._candidates(request, newest, words_query, each_language),
+        )
+        values = (
+            self._values(request)
+            if words_query is None
+            else self._values(request, found=words_query)
+        )
+        rows = db.session.execute(statement, values).all()
+        return [(row[0], float(row[1])) for row in rows]
+
+    def _candidates(
+        self, request: SearchRequest, newest: int, words_query: str | None, each_language: bool
+    ) -> Any:
+        queries = self._queries(request)
+        if each_language:
             # Each language's query in the index. Matching first, on its own: asked for
             # the newest rows, the planner may otherwise walk the doc_id index backwards
             # and test every document.
@@ -967,12 +1022,16 @@ class PostgresEngine:
                 newest_rows.c.doc_id,
                 self._rank(newest_rows.c.tsv, newest_rows.c.language, queries),
             ).order_by(newest_rows.c.doc_id.desc())
-        rows = db.session.execute(statement).all()
-        return [(row[0], float(row[1])) for row in rows]
+        return statement
 
     def probe(self, request: SearchRequest) -> tuple[int | None, list[tuple[int, float]]]:
         """How many documents carry the tags (None when none matches), and the matches
         among them, newest first."""
+        statement = self._reused(self._shape("probe", request), lambda: self._probe(request))
+        rows = db.session.execute(statement, self._values(request)).all()
+        return (rows[0][2] if rows else None), [(row[0], float(row[1])) for row in rows]
+
+    def _probe(self, request: SearchRequest) -> Any:
         queries = self._queries(request)
         tagged = self._indexed(request, None)
         rank = case(
@@ -986,26 +1045,28 @@ class PostgresEngine:
             tagged.c.doc_id, rank.label("rank"), func.count().over().label("tested")
         ).subquery("tested")
         # Only the matches come back (with the number tested): a window holds thousands.
-        rows = db.session.execute(
+        return (
             select(tested.c.doc_id, tested.c.rank, tested.c.tested)
             .where(tested.c.rank.is_not(None))
             .order_by(tested.c.doc_id.desc())
-        ).all()
-        return (rows[0][2] if rows else None), [(row[0], float(row[1])) for row in rows]
+        )
 
     def snippets(self, request: SearchRequest, doc_ids: list[int]) -> dict[int, Markup]:
         if not doc_ids:
             return {}
+        statement = self._reused(self._shape("snippets", request), lambda: self._snippets(request))
+        rows = db.session.execute(statement, self._values(request, doc_ids=doc_ids)).all()
+        return {row[0]: marked_snippet(row[1]) for row in rows}
+
+    def _snippets(self, request: SearchRequest) -> Any:
         queries = self._queries(request)
+        doc_ids = bindparam("doc_ids", expanding=True)
         page = (
             select(self.table)
             .where(self.table.c.kind == request.kind, self.table.c.doc_id.in_(doc_ids))
             .subquery("page")
         )
-        rows = db.session.execute(
-            select(page.c.doc_id, self._headline(page, request, queries))
-        ).all()
-        return {row[0]: marked_snippet(row[1]) for row in rows}
+        return select(page.c.doc_id, self._headline(page, request, queries))
 
 
 class SqliteEngine:
