@@ -226,6 +226,25 @@ def test_hits_carry_a_snippet_with_the_words_marked_and_the_rest_escaped(
     assert "<b>" not in snippet
 
 
+def test_the_requesters_name_finds_the_case_but_stays_out_of_the_snippet(
+    app, client, adviser, login
+):
+    reference = make_case(
+        app,
+        question="Min luftvärmepump bullrar. Tack på förhand! Lena",
+        contact=person("Lena Olsson", "lena@example.com"),
+    )
+    login(adviser)
+    page = client.get("/queue", query_string={"q": "luftvärmepump"}).get_data(as_text=True)
+    snippet = page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
+    assert "Tack på förhand! Lena" in snippet
+    assert "Olsson" not in snippet
+    # The name is shown once, in the hit's line of facts.
+    assert page.count("Lena Olsson") == 1
+    assert hits(client, "Lena Olsson") == [reference]
+    assert hits(client, "olsson luftvärmepump") == [reference]
+
+
 def test_the_search_keeps_to_the_queues_filters(app, client, adviser, login):
     open_case = make_case(app, question="Bergvärme i radhus?")
     resolved = make_case(
@@ -372,7 +391,9 @@ def test_a_contacts_other_case_keeps_its_details_when_one_is_anonymised(
 
 
 def test_reindex_cases_rebuilds_the_index(app, client, adviser, login, runner):
-    reference = make_case(app, question="Fråga om luftvärmepump.")
+    reference = make_case(
+        app, question="Fråga om luftvärmepump.", contact=person("Greta Lind", "greta@example.com")
+    )
     with app.app_context():
         search.remove("case", db.session.scalars(select(Case.id)).one())
         db.session.execute(delete(SearchDocument).where(SearchDocument.kind == "article"))
@@ -385,6 +406,10 @@ def test_reindex_cases_rebuilds_the_index(app, client, adviser, login, runner):
     assert "Indexed 1 cases" in result.output
     assert "removed 1 documents" in result.output
     assert hits(client, "luftvärmepump") == [reference]
+    # Rebuilt in bulk as one by one: the name is found, and not shown in the snippet.
+    assert hits(client, "Greta Lind") == [reference]
+    page = client.get("/queue", query_string={"q": "luftvärmepump"}).get_data(as_text=True)
+    assert "Lind" not in page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
 
 
 # --- The demo -------------------------------------------------------------------------------

@@ -108,11 +108,12 @@ def case_document(text: CaseText) -> search.Document | None:
         kind=KIND,
         doc_id=text.case_id,
         language=text.language,
-        title=joined([text.question, text.contact_name or ""]),
+        title=joined([text.question]),
         summary=joined(text.public),
         body=joined([*text.internal, *text.filenames]),
         tags=tuple(access_tags([text.office_id], text.assignee_id)),
         age_bands=True,
+        keywords=text.contact_name or "",
     )
 
 

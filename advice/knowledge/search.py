@@ -209,6 +209,9 @@ class Document:
     body: str = ""
     # Labels a query can require with ``tags=`` (lower-case letters and digits).
     tags: tuple[str, ...] = ()
+    # Found as words of the title, but not stored, so never part of a snippet (a case's
+    # requester, whose name the hit shows anyway).
+    keywords: str = ""
     # Index the doc_id's age bands too, for queries with ``newest=``.
     age_bands: bool = False
 
@@ -263,6 +266,7 @@ def _cleaned(document: Document) -> Document:
         summary=_MARKERS.sub("", document.summary),
         body=_MARKERS.sub("", document.body),
         tags=document.tags,
+        keywords=_MARKERS.sub("", document.keywords),
         age_bands=document.age_bands,
     )
 
@@ -601,6 +605,10 @@ def _document_values(document: Document) -> dict[str, Any]:
     }
 
 
+def _indexed_title(document: Document) -> str:
+    return f"{document.title}\n{document.keywords}" if document.keywords else document.title
+
+
 def _with_tsvector() -> Table:
     """search_documents as PostgreSQL has it: with the tsvector the ORM does not map."""
     with_tsv = documents.to_metadata(MetaData())
@@ -641,7 +649,7 @@ class PostgresEngine:
         lexemes = document.lexemes()
         vector = self._vector(
             cast(LANGUAGES[document.language], REGCONFIG),
-            values,
+            values | {"title": _indexed_title(document)},
             bindparam("lexemes", lexemes, type_=ARRAY(Text)) if lexemes else None,
         )
         statement = pg_insert(self.table).values(**values, **{TSV_COLUMN: vector})
@@ -657,12 +665,21 @@ class PostgresEngine:
 
     def index_many(self, documents_: list[Document]) -> None:
         bulk = sql.Identifier(self.BULK_TABLE)
-        columns = ("kind", "doc_id", "language", "title", "summary", "body", "lexemes")
+        columns = (
+            "kind",
+            "doc_id",
+            "language",
+            "title",
+            "summary",
+            "body",
+            "lexemes",
+            "indexed_title",
+        )
         connection = db.session.connection()
         connection.exec_driver_sql(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.BULK_TABLE} (kind varchar(30), "
             "doc_id integer, language varchar(2), title text, summary text, body text, "
-            "lexemes text[]) ON COMMIT DELETE ROWS"
+            "lexemes text[], indexed_title text) ON COMMIT DELETE ROWS"
         )
         # Of a document indexed twice in one call, the last version counts.
         latest = {(document.kind, document.doc_id): document for document in documents_}
@@ -681,6 +698,7 @@ class PostgresEngine:
                             document.summary,
                             document.body,
                             document.lexemes() or None,
+                            _indexed_title(document),
                         )
                     )
         source = table(self.BULK_TABLE, *(column(name) for name in columns))
@@ -690,7 +708,9 @@ class PostgresEngine:
             func.array_to_tsvector(s.lexemes, type_=TSVECTOR), cast(literal(""), TSVECTOR)
         )
         vector = self._vector(
-            _pg_config(s.language), {name: s[name] for name in FIELD_LABELS}, None
+            _pg_config(s.language),
+            {"title": s.indexed_title, "summary": s.summary, "body": s.body},
+            None,
         ).op("||")(tags)
         now = bindparam("now", utcnow(), type_=documents.c.updated_at.type)
         names = ["kind", "doc_id", "language", "title", "summary", "body"]
@@ -1102,7 +1122,7 @@ class SqliteEngine:
         language = document.language
         return {
             "rowid": row_id,
-            "title": index_terms(document.title, language),
+            "title": index_terms(_indexed_title(document), language),
             "summary": index_terms(document.summary, language),
             "body": index_terms(document.body, language),
             # FTS5 keeps a private-use character inside a token: each tag is one term,
