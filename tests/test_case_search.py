@@ -56,6 +56,11 @@ def hits(client: FlaskClient, q: str, **filters: str) -> list[str]:
     return HIT.findall(response.get_data(as_text=True))
 
 
+def first_snippet(page: str) -> str:
+    """The snippet of the first hit on a results page, as HTML."""
+    return page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
+
+
 def jump(client: FlaskClient, q: str) -> str | None:
     """The case a search opened at once, if it did."""
     response = client.get("/queue", query_string={"q": q})
@@ -219,8 +224,7 @@ def test_hits_carry_a_snippet_with_the_words_marked_and_the_rest_escaped(
 ):
     make_case(app, question="Kan <b>vi</b> sätta en värmepump & solceller på fasaden?")
     login(adviser)
-    page = client.get("/queue", query_string={"q": "värmepumpar"}).get_data(as_text=True)
-    snippet = page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
+    snippet = first_snippet(client.get("/queue?q=värmepumpar").get_data(as_text=True))
     assert "<mark>värmepump</mark> &amp; solceller" in snippet
     # PostgreSQL's headline drops what looks like a tag; SQLite's snippet escapes it.
     assert "<b>" not in snippet
@@ -235,8 +239,8 @@ def test_the_requesters_name_finds_the_case_but_stays_out_of_the_snippet(
         contact=person("Lena Olsson", "lena@example.com"),
     )
     login(adviser)
-    page = client.get("/queue", query_string={"q": "luftvärmepump"}).get_data(as_text=True)
-    snippet = page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
+    page = client.get("/queue?q=luftvärmepump").get_data(as_text=True)
+    snippet = first_snippet(page)
     assert "Tack på förhand! Lena" in snippet
     assert "Olsson" not in snippet
     # The name is shown once, in the hit's line of facts.
@@ -408,8 +412,7 @@ def test_reindex_cases_rebuilds_the_index(app, client, adviser, login, runner):
     assert hits(client, "luftvärmepump") == [reference]
     # Rebuilt in bulk as one by one: the name is found, and not shown in the snippet.
     assert hits(client, "Greta Lind") == [reference]
-    page = client.get("/queue", query_string={"q": "luftvärmepump"}).get_data(as_text=True)
-    assert "Lind" not in page.split('class="case-hit__snippet">', 1)[1].split("</p>", 1)[0]
+    assert "Lind" not in first_snippet(client.get("/queue?q=luftvärmepump").get_data(as_text=True))
 
 
 # --- The demo -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -119,17 +120,20 @@ def set_password(user: User, password: str) -> None:
     audit.record("user.password_changed", obj=user)
 
 
+def _active_advisers_of(office_ids: Iterable[int]) -> list[Any]:
+    """The conditions on users: active, an adviser, a member of one of these offices."""
+    return [
+        User.active.is_(True),
+        User.id.in_(select(user_offices.c.user_id).where(user_offices.c.office_id.in_(office_ids))),
+        User.id.in_(select(UserRole.user_id).where(UserRole.role == "adviser")),
+    ]
+
+
 def adviser_choices(office_ids: Iterable[int]) -> list[tuple[str, str]]:
     """Active advisers of any of these offices as (id, name) choices, by name."""
     rows = db.session.execute(
         select(User.id, User.name)
-        .where(
-            User.active.is_(True),
-            User.id.in_(
-                select(user_offices.c.user_id).where(user_offices.c.office_id.in_(office_ids))
-            ),
-            User.id.in_(select(UserRole.user_id).where(UserRole.role == "adviser")),
-        )
+        .where(*_active_advisers_of(office_ids))
         .order_by(User.name, User.id)
     )
     return [(str(user_id), name) for user_id, name in rows]
@@ -139,16 +143,10 @@ def advisers_of_office(office_id: int, *, notify: str | None = None) -> list[Use
     """Active advisers of an office, by name; optionally only those with a notify setting."""
     query = (
         select(User)
-        .join(user_offices, user_offices.c.user_id == User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            user_offices.c.office_id == office_id,
-            UserRole.role == "adviser",
-            User.active.is_(True),
-        )
+        .where(*_active_advisers_of([office_id]))
         .order_by(User.name, User.id)
         .options(*BY_NAME)
     )
     if notify is not None:
         query = query.where(User.notify == notify)
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(query))

@@ -759,7 +759,8 @@ class PostgresEngine:
         ]
 
     def _values(self, request: SearchRequest, **more: Any) -> dict[str, Any]:
-        """The request's values for the bind parameters of its statements."""
+        """The request's values for the bind parameters of its statements (``more``: those
+        of one statement; None where the statement has no such parameter)."""
         values: dict[str, Any] = {
             f"q_{language}": self._tsquery_text(found, request.match)
             for language, found in request.terms.items()
@@ -767,7 +768,7 @@ class PostgresEngine:
         for number, group in enumerate(request.groups):
             # Tag lexemes are the tag mark and [a-z0-9]: safe between quotes.
             values[f"tags_{number}"] = " | ".join(f"'{lexeme}'" for lexeme in group)
-        return values | more
+        return values | {name: value for name, value in more.items() if value is not None}
 
     @staticmethod
     def _reused(shape: tuple[Any, ...] | None, build: Callable[[], Any]) -> Any:
@@ -995,12 +996,7 @@ class PostgresEngine:
             self._shape("candidates", request, newest, each_language, words_query is None),
             lambda: self._candidates(request, newest, words_query, each_language),
         )
-        values = (
-            self._values(request)
-            if words_query is None
-            else self._values(request, found=words_query)
-        )
-        rows = db.session.execute(statement, values).all()
+        rows = db.session.execute(statement, self._values(request, found=words_query)).all()
         return [(row[0], float(row[1])) for row in rows]
 
     def _candidates(
