@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from advice.accounts.models import User
+from advice.accounts.models import LoginAttempt, User
 from advice.audit.models import AuditEvent
+from advice.clock import utcnow
 from advice.extensions import db
+from advice.privacy.services import run_retention
 
 
 def test_staff_signs_in_and_lands_on_a_signed_in_page(client, make_user):
@@ -76,6 +80,31 @@ def test_throttling_ends_when_the_window_has_passed(app, client, make_user):
         client.post("/login", data={"email": user.email, "password": "wrong"})
     response = client.post("/login", data={"email": user.email, "password": user.password})
     assert response.status_code == 302
+
+
+def test_retention_removes_sign_in_attempts_once_throttling_no_longer_reads_them(
+    app, client, make_user
+):
+    user = make_user()
+    for _ in range(5):
+        client.post("/login", data={"email": user.email, "password": "wrong"})
+    window = timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    with app.app_context():
+        assert run_retention(dry_run=False, now=utcnow() + window / 2).login_attempts == 0
+        db.session.commit()
+    # Still inside the window: the attempts throttle, as before the retention ran.
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.status_code == 429
+    with app.app_context():
+        later = utcnow() + window + timedelta(minutes=1)
+        assert run_retention(dry_run=True, now=later).login_attempts == 5
+        db.session.rollback()
+        assert run_retention(dry_run=False, now=later).login_attempts == 5
+        db.session.commit()
+        assert db.session.scalar(select(LoginAttempt.id)) is None
+        # The audit log still tells what happened.
+        failed = select(AuditEvent).where(AuditEvent.action == "login.failed")
+        assert len(db.session.scalars(failed).all()) == 5
 
 
 def test_sign_in_attempts_are_audited(app, client, make_user):

@@ -274,7 +274,9 @@ def test_tick_delivers_due_mail_and_runs_digests_and_retention_once_a_day(
 
         first = schedule.tick(now=_stockholm(8))
         assert first.daily["digests"].startswith("done")
-        assert first.daily["retention"] == "done {'anonymised': 1, 'audit_events_removed': 0}"
+        assert first.daily["retention"] == (
+            "done {'anonymised': 1, 'audit_events_removed': 0, 'login_attempts_removed': 0}"
+        )
         assert db.session.get(Case, closed_id).anonymised_at is not None  # type: ignore[union-attr]
 
         again = schedule.tick(now=_stockholm(9))

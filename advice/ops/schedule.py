@@ -78,7 +78,11 @@ def _run_retention(now: datetime) -> dict[str, int]:
     from advice.privacy.services import run_retention
 
     report = run_retention(dry_run=False, now=now)
-    return {"anonymised": report.count, "audit_events_removed": report.audit_events}
+    return {
+        "anonymised": report.count,
+        "audit_events_removed": report.audit_events,
+        "login_attempts_removed": report.login_attempts,
+    }
 
 
 DAILY_WORK: dict[str, Callable[[datetime], dict[str, int]]] = {

@@ -15,9 +15,10 @@ from advice.privacy.services import run_retention
 )
 @with_appcontext
 def retention_command(dry_run: bool) -> None:
-    """Anonymise the personal data of closed cases past their retention period, and
-    remove audit events older than the audit log's period (region setting
-    audit_retention_months, 24 by default).
+    """Anonymise the personal data of closed cases past their retention period, remove
+    audit events older than the audit log's period (region setting
+    audit_retention_months, 24 by default) and sign-in attempts older than the
+    throttling window.
 
     Run daily from a timer; see docs for a systemd timer and a cron line.
     """
@@ -32,7 +33,11 @@ def retention_command(dry_run: bool) -> None:
             f"{report.audit_events} audit events from before {cutoff} would be removed "
             "(dry run, nothing changed)"
         )
+        click.echo(
+            f"{report.login_attempts} sign-in attempts would be removed (dry run, nothing changed)"
+        )
         return
     db.session.commit()
     click.echo(f"anonymised {report.count} cases")
     click.echo(f"removed {report.audit_events} audit events from before {cutoff}")
+    click.echo(f"removed {report.login_attempts} sign-in attempts")

@@ -2,7 +2,9 @@
 
 Two ways lead here, and no other: retention (``run_retention``, daily) and an adviser
 granting a requester's erasure request (``grant_erasure``). Retention also
-removes audit events older than the region's ``audit_retention_months``.
+removes audit events older than the region's ``audit_retention_months``, and the
+sign-in attempts (an email address and a client address each) once the throttling window
+that reads them has passed: the audit log keeps what an investigation needs.
 
 Municipalities remove personal data from case records by their own deletion rules
 (gallring), so the period is set for the region and may be overridden per municipality.
@@ -15,12 +17,13 @@ satisfaction score, so that every statistic is the same before and after.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from advice.accounts.models import User
+from advice.accounts.models import LoginAttempt, User
 from advice.attachments.services import upload_folder
 from advice.audit import services as audit
 from advice.audit.models import AuditEvent
@@ -47,6 +50,8 @@ class RetentionReport:
     # Audit events older than the audit log's period: removed, or due in a dry run.
     audit_events: int = 0
     audit_cutoff: datetime | None = None
+    # Sign-in attempts older than the throttling window: removed, or due in a dry run.
+    login_attempts: int = 0
 
     @property
     def count(self) -> int:
@@ -170,6 +175,18 @@ def purge_audit_events(*, dry_run: bool, now: datetime | None = None) -> tuple[i
     return count, cutoff
 
 
+def purge_login_attempts(*, dry_run: bool, now: datetime | None = None) -> int:
+    """Remove the sign-in attempts that throttling no longer reads; returns their count."""
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    old = LoginAttempt.at < (now or utcnow()) - window
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(old)) or 0
+    result = db.session.execute(
+        delete(LoginAttempt).where(old).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def run_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionReport:
     report = RetentionReport()
     for case in cases_due_for_retention(now):
@@ -177,6 +194,7 @@ def run_retention(*, dry_run: bool, now: datetime | None = None) -> RetentionRep
         if not dry_run:
             anonymise_case(case, reason="retention")
     report.audit_events, report.audit_cutoff = purge_audit_events(dry_run=dry_run, now=now)
+    report.login_attempts = purge_login_attempts(dry_run=dry_run, now=now)
     return report
 
 
