@@ -230,6 +230,35 @@ def test_field_messages_follow_the_callers_language(app, client):
     assert response.get_json()["errors"]["question"] == ["Skriv din fråga."]
 
 
+def test_the_bodys_own_checks_speak_the_callers_language_too(app, client):
+    body = _body(year_built="nineteen", topics=["heating", 7], language="de", surprise=1)
+    del body["name"]
+    fields = ("year_built", "topics", "language", "name", "surprise")
+    expected = {
+        "en": [
+            "Enter a whole number.",
+            "Enter a text string.",
+            "Enter one of: sv, en.",
+            "This field is missing.",
+            "Unknown field.",
+        ],
+        "sv": [
+            "Ange ett heltal.",
+            "Ange en textsträng.",
+            "Ange ett av: sv, en.",
+            "Fältet saknas.",
+            "Okänt fält.",
+        ],
+    }
+    for language, messages in expected.items():
+        headers = _auth(_key(app), **{"Accept-Language": language})
+        errors = client.post("/api/v1/cases", json=body, headers=headers).get_json()["errors"]
+        assert errors == {field: [message] for field, message in zip(fields, messages, strict=True)}
+    too_many = _body(topics=["heating"] * 21)
+    errors = client.post("/api/v1/cases", json=too_many, headers=headers).get_json()["errors"]
+    assert errors == {"topics": ["Välj mellan 1 och 20 ämnen."]}
+
+
 def test_a_body_that_is_not_a_json_object_is_refused(app, client):
     headers = _auth(_key(app))
     assert client.post("/api/v1/cases", data="question=hej", headers=headers).status_code == 415
@@ -263,11 +292,14 @@ def test_a_retried_submission_returns_the_first_case(app, client):
         assert client.get(link).status_code == 200
     with app.app_context():
         assert _count(Case) == 1
-        assert db.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(
-                OutboxMessage.kind == "case_received"
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.kind == "case_received")
             )
-        ) == 1
+            == 1
+        )
 
 
 def test_the_same_idempotency_key_with_another_body_is_refused(app, client):
@@ -367,9 +399,7 @@ def test_stats_refuse_bad_periods_and_filters(app, client, query):
 # --- Administration: page and command line -------------------------------------------------
 
 
-def test_the_admin_creates_a_key_that_is_shown_once_and_revokes_it(
-    app, client, make_user, login
-):
+def test_the_admin_creates_a_key_that_is_shown_once_and_revokes_it(app, client, make_user, login):
     login(make_user(roles=("admin",), offices=()))
     page = client.post(
         "/admin/integrations", data={"name": "Värmdö e-tjänst", "scopes": ["intake"]}

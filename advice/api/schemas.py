@@ -3,6 +3,9 @@ and are the source of the OpenAPI document's components (see ``advice.api.openap
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 MAX_PER_PAGE = 50
@@ -114,7 +117,47 @@ class Problem(Schema):
     )
 
 
-class CaseSubmission(Schema):
+# What marshmallow says of a request body, in the caller's language. Each message is kept
+# lazy and rendered when the answer is written, in the request's locale.
+MISSING = _l("Fältet saknas.")
+NOT_NULL = _l("Fältet får inte vara null.")
+INVALID_VALUE = _l("Ogiltigt värde.")
+INVALID_TYPE = {
+    fields.String: _l("Ange en textsträng."),
+    fields.Integer: _l("Ange ett heltal."),
+    fields.Boolean: _l("Ange true eller false."),
+    fields.List: _l("Ange en lista."),
+}
+
+
+def _message(field: fields.Field, key: str) -> Any:
+    if key == "required":
+        return MISSING
+    if key == "null":
+        return NOT_NULL
+    if key == "invalid":
+        return next(
+            (text for kind, text in INVALID_TYPE.items() if isinstance(field, kind)), INVALID_VALUE
+        )
+    return INVALID_VALUE
+
+
+class RequestBody(Schema):
+    """A JSON request body whose error messages follow the caller's language.
+
+    Marshmallow's own messages are English; every one a field of the body can give is
+    replaced when the field is bound, including those of a list's items.
+    """
+
+    error_messages = {"unknown": _l("Okänt fält."), "type": _l("Ange ett JSON-objekt.")}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if field is not None:
+                field.error_messages = {key: _message(field, key) for key in field.error_messages}
+
+
+class CaseSubmission(RequestBody):
     """The body of ``POST /cases``: the fields of the public question form (/ask).
 
     The same rules apply as on the form; codes come from ``GET /taxonomy``. Attachments
@@ -134,7 +177,7 @@ class CaseSubmission(Schema):
     topics = fields.List(
         fields.String(metadata={"pattern": TERM_CODE}),
         required=True,
-        validate=validate.Length(min=1, max=20),
+        validate=validate.Length(min=1, max=20, error=_l("Välj mellan {min} och {max} ämnen.")),
         metadata={"description": "One or more topic codes from /taxonomy."},
     )
     question = fields.String(required=True, metadata={"minLength": 1, "maxLength": 10_000})
@@ -143,7 +186,7 @@ class CaseSubmission(Schema):
     phone = fields.String(load_default=None, allow_none=True)
     language = fields.String(
         load_default="sv",
-        validate=validate.OneOf(["sv", "en"]),
+        validate=validate.OneOf(["sv", "en"], error=_l("Ange ett av: {choices}.")),
         metadata={"description": "The language the requester wants the answer in."},
     )
     property_type = fields.String(load_default=None, allow_none=True)
