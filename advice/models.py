@@ -1,7 +1,7 @@
 """Imports every feature's models, so metadata (and Alembic) knows every table."""
 
 from advice.accounts.models import LoginAttempt, RecoveryCode, User, UserRole, user_offices
-from advice.api.models import IntegrationKey
+from advice.api.models import IntegrationKey, PersonalToken
 from advice.audit.models import AuditEvent
 from advice.cases.models import (
     Attachment,
@@ -39,6 +39,7 @@ __all__ = [
     "Office",
     "OutboxAttachment",
     "OutboxMessage",
+    "PersonalToken",
     "RecoveryCode",
     "ReferenceCounter",
     "RegionSetting",

@@ -36,7 +36,7 @@ ROLES = ("anonymous", "adviser_home", "adviser_other", "coordinator", "admin")
 #   "403"    signed in but the wrong role
 #   "404"    the object is not theirs (another office's case): it does not exist for them
 #   "any"    the route is open: it may answer anything except a sign-in demand or 401/403
-#   "401"    the route wants an integration key, which no session replaces
+#   "401"    the route wants an integration key or personal token, which no session replaces
 OK, LOGIN, FORBIDDEN, HIDDEN, OPEN, KEY = "ok", "login", "403", "404", "any", "401"
 
 RULES: dict[str, dict[str, str]] = {
@@ -45,6 +45,9 @@ RULES: dict[str, dict[str, str]] = {
     # The API's calls with an integration key (tests/test_api_integrations.py checks keys
     # and scopes); a signed-in session gets no further than a stranger.
     "INTEGRATION_KEY": dict.fromkeys(ROLES, KEY),
+    # An adviser's reads with their personal token (tests/test_api_personal_tokens.py); a
+    # signed-in session is no token.
+    "PERSONAL_TOKEN": dict.fromkeys(ROLES, KEY),
     # Any signed-in staff member.
     "STAFF_ANY": {
         "anonymous": LOGIN,
@@ -140,6 +143,8 @@ ACCESS: dict[str, str] = {
     "accounts.two_factor": "STAFF_ANY",
     "accounts.disable_two_factor": "STAFF_ANY",
     "accounts.renew_recovery_codes": "STAFF_ANY",
+    "accounts.create_personal_token": "ADVISER",
+    "accounts.revoke_personal_token": "ADVISER",
     "admin.accept_invitation": "PUBLIC",
     # the requester's side
     "intake.ask": "PUBLIC",
@@ -161,6 +166,8 @@ ACCESS: dict[str, str] = {
     "api.openapi_document": "PUBLIC",
     "api.create_case": "INTEGRATION_KEY",
     "api.stats": "INTEGRATION_KEY",
+    "api.my_queue": "PERSONAL_TOKEN",
+    "api.get_case": "PERSONAL_TOKEN",
     "api_docs.page": "STAFF_ANY",
     # cases
     "cases.queue": "ADVISER",
@@ -326,6 +333,7 @@ def world(app: Flask, make_user: Any) -> World:
             "inbound_id": 999_999,  # no quarantined message: only refusals are checked
             "job_id": "no-such-job",
             "key_id": 999_999,  # no integration key: only refusals are checked
+            "token_id": 999_999,  # no personal token: only refusals are checked
             "submission": "no-such-submission",
             "filename": "favicon.ico",
         }

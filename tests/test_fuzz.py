@@ -137,7 +137,7 @@ WRITES_WHEN_REFUSING: dict[str, dict[str, str]] = {
 }
 
 # Every call with an integration key is on record, refused or not (``key_required``).
-KEY_CALLS_WRITE = {"audit_events": "each use of an integration key is audited"}
+KEY_CALLS_WRITE = {"audit_events": "each use of an integration key or token is audited"}
 
 # Path parts a particular endpoint takes from another value of the world.
 ENDPOINT_VALUES: dict[str, dict[str, str]] = {
@@ -159,6 +159,8 @@ QUERY: dict[str, dict[str, str]] = {
 
 # The visitor of routes that want an integration key: a client sending one with every scope.
 INTEGRATION_KEY = "integration_key"
+# The visitor of routes that want a personal token: a client sending adviser_home's.
+PERSONAL_TOKEN = "personal_token"
 # Visitors with a second factor: signed in with it, or between the password and the code.
 TOTP_SIGNED_IN = "totp_signed_in"
 TOTP_CODE_STEP = "totp_code_step"
@@ -300,6 +302,7 @@ class World:
         "user_id": "user",
         "invitation_token": "invitation",
         "key_id": "integration_key",
+        "token_id": "personal_token",
     }
 
     USERS: dict[str, dict[str, Any]] = {
@@ -317,6 +320,7 @@ class World:
         "articles": ("adviser_home", "reviewer"),
         "invitation": ("admin",),
         "integration_key": ("admin",),
+        "personal_token": ("adviser_home",),
     }
 
     def __init__(self, app: Flask, make_user: Callable[..., Any]) -> None:
@@ -482,6 +486,16 @@ class World:
     def _new_integration_key(self) -> None:
         self.values["key_id"] = self._integration_key().key.id
 
+    def _new_personal_token(self) -> None:
+        self.values["token_id"] = self._personal_token().token.id
+
+    def _personal_token(self) -> Any:
+        from advice.accounts.models import User
+        from advice.api.tokens import create_token
+
+        user = db.session.get(User, self.user("adviser_home").id)
+        return create_token(user, f"Översikt {self._unique()}", 30, too_many="")
+
     def _integration_key(self) -> Any:
         from advice.api.keys import create_key
         from advice.api.models import SCOPES
@@ -527,6 +541,12 @@ class World:
                 self.user("admin")
                 with self.app.app_context():
                     secret = self._integration_key().secret
+                    db.session.commit()
+                client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+            elif role == PERSONAL_TOKEN:
+                self.user("adviser_home")
+                with self.app.app_context():
+                    secret = self._personal_token().secret
                     db.session.commit()
                 client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
             elif role != "anonymous":
@@ -592,7 +612,7 @@ def role_for(endpoint: str) -> str:
     if allowed:
         return allowed[0]
     if set(expectations.values()) == {KEY}:
-        return INTEGRATION_KEY
+        return PERSONAL_TOKEN if ACCESS[endpoint] == "PERSONAL_TOKEN" else INTEGRATION_KEY
     raise LookupError(f"{endpoint}: no visitor may use it, so it cannot be fuzzed")
 
 
@@ -1176,7 +1196,7 @@ def check_answer(
     assert status < 500, f"{where}: {error or body[:300]}"
     if 400 <= status < 500:
         allowed = WRITES_WHEN_REFUSING.get(target.endpoint, {})
-        if target.role == INTEGRATION_KEY:
+        if target.role in (INTEGRATION_KEY, PERSONAL_TOKEN):
             allowed = {**allowed, **KEY_CALLS_WRITE}
         changed = {
             name: (before[name], after[name])

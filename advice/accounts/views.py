@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from flask import (
+    abort,
     current_app,
     flash,
     make_response,
@@ -31,10 +32,19 @@ from advice.accounts.models import LoginAttempt, User
 from advice.accounts.passwords import verify_password
 from advice.accounts.sealing import SealBroken, seal, unseal
 from advice.accounts.services import authenticate, complete_sign_in, is_throttled
+from advice.api.forms import PersonalTokenForm
+from advice.api.models import PersonalToken
+from advice.api.tokens import (
+    MAX_ACTIVE_TOKENS,
+    PersonalTokenError,
+    active_tokens,
+    create_token,
+    revoke_token,
+)
 from advice.audit import services as audit
 from advice.extensions import db
 from advice.i18n import safe_next
-from advice.security import ENROLMENT_REQUIRED, public
+from advice.security import ENROLMENT_REQUIRED, public, role_required
 
 # Between the password and the code: who, under which session epoch, since when, and
 # where to go afterwards. The user is not signed in until the code is right.
@@ -187,16 +197,39 @@ def logout() -> Response | str:
     return redirect(url_for("public.index"))
 
 
+def _settings_form(user: User) -> AccountSettingsForm:
+    form = AccountSettingsForm(obj=user)
+    if not user.has_role("adviser"):
+        del form.notify  # only advisers are told about new cases
+    return form
+
+
+def _settings_page(
+    user: User,
+    status: int = 200,
+    form: AccountSettingsForm | None = None,
+    token_form: PersonalTokenForm | None = None,
+) -> tuple[str, int]:
+    """The settings page; advisers also see their personal API tokens."""
+    adviser = user.has_role("adviser")
+    html = render_template(
+        "accounts/settings.html",
+        form=form or _settings_form(user),
+        tokens=active_tokens(user) if adviser else None,
+        token_form=(token_form or PersonalTokenForm(prefix="token")) if adviser else None,
+        max_tokens=MAX_ACTIVE_TOKENS,
+    )
+    return html, status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 def settings() -> Response | tuple[str, int]:
     """The signed-in user's own settings: language and new-case notifications."""
     user = current_user._get_current_object()
-    form = AccountSettingsForm(obj=user)
-    if not user.has_role("adviser"):
-        del form.notify  # only advisers are told about new cases
+    form = _settings_form(user)
     if request.method == "POST":
         if not form.validate_on_submit():
-            return render_template("accounts/settings.html", form=form), 400
+            return _settings_page(user, 400, form=form)
         user.language = form.language.data
         if "notify" in form:
             user.notify = form.notify.data
@@ -205,7 +238,47 @@ def settings() -> Response | tuple[str, int]:
         db.session.commit()
         flash(_("Dina inställningar är sparade."), "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form), 200
+    return _settings_page(user)
+
+
+# --- Personal API tokens --------------------------------------------------------------------
+
+
+@bp.post("/account/tokens")
+@role_required("adviser")
+def create_personal_token() -> Response | tuple[str, int]:
+    """A new token, shown once on a page no browser or cache keeps."""
+    user = current_user._get_current_object()
+    form = PersonalTokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _settings_page(user, 400, token_form=form)
+    too_many = _(
+        "Du har redan %(count)d nycklar. Återkalla en innan du skapar en ny.",
+        count=MAX_ACTIVE_TOKENS,
+    )
+    try:
+        created = create_token(user, form.name.data, int(form.days.data), too_many=too_many)
+    except PersonalTokenError as error:
+        form.name.errors = [str(error)]
+        return _settings_page(user, 400, token_form=form)
+    db.session.commit()
+    return _no_store(
+        render_template("accounts/token_created.html", token=created.token, secret=created.secret)
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@role_required("adviser")
+def revoke_personal_token(token_id: int) -> Response:
+    token = db.session.get(PersonalToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke_token(token, current_user._get_current_object())
+    db.session.commit()
+    flash(
+        _("Nyckeln ”%(name)s” är återkallad och fungerar inte längre.", name=token.name), "success"
+    )
+    return redirect(url_for("accounts.settings") + "#tokens")
 
 
 # --- The second factor ----------------------------------------------------------------------

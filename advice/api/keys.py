@@ -97,14 +97,19 @@ def key_by_prefix(prefix: str) -> IntegrationKey | None:
     return db.session.scalar(select(IntegrationKey).where(IntegrationKey.prefix == prefix))
 
 
-def _presented_key() -> tuple[str | None, str | None]:
-    """The key in the Authorization header and its prefix, when it has the right form."""
+def presented_bearer(form: re.Pattern[str]) -> tuple[str | None, str | None]:
+    """The credential in the Authorization header and its prefix (the pattern's first
+    group), when it has the pattern's form."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     value = value.strip()
     if scheme.lower() != "bearer" or not value:
         return None, None
-    match = _KEY.match(value)
+    match = form.match(value)
     return (value, match[1]) if match else (None, None)
+
+
+def _presented_key() -> tuple[str | None, str | None]:
+    return presented_bearer(_KEY)
 
 
 def _rate_limit_key() -> str:
@@ -113,7 +118,8 @@ def _rate_limit_key() -> str:
     return f"api-key:{prefix}" if prefix else f"api-client:{request.remote_addr}"
 
 
-def _rate_limit() -> str:
+def api_rate_limit() -> str:
+    """The budget of one key or token (per minute and per hour)."""
     return str(current_app.config.get("API_KEY_RATE_LIMIT", "60 per minute; 1000 per hour"))
 
 
@@ -175,7 +181,7 @@ def key_required(scope: str) -> Callable[[F], F]:
 
         wrapped.is_public = True  # type: ignore[attr-defined]  # no session: the key signs in
         wrapped.api_scope = scope  # type: ignore[attr-defined]
-        limited = limiter.limit(_rate_limit, key_func=_rate_limit_key)(wrapped)
+        limited = limiter.limit(api_rate_limit, key_func=_rate_limit_key)(wrapped)
         csrf.exempt(limited)
         return limited  # type: ignore[return-value]
 

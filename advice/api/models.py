@@ -1,4 +1,5 @@
-"""Integration keys: how a municipality's e-service or report tool calls the API.
+"""Integration keys (how a municipality's e-service or report tool calls the API) and
+advisers' personal tokens.
 
 A key is shown once, when it is created; only its SHA-256 is stored (a key carries 256
 bits of randomness, so a plain digest is enough). Its prefix, the part before the secret,
@@ -46,3 +47,38 @@ class IntegrationKey(db.Model):
 
     def allows(self, scope: str) -> bool:
         return self.revoked_at is None and scope in self.scope_list
+
+
+class PersonalToken(db.Model):
+    """An adviser's own key for reading their queue and their cases through the API.
+
+    It acts as its user, never beyond: it reads what the user may open, and stops working
+    when it expires, when it is revoked, and when the user is deactivated or signed out
+    everywhere (a password reset or a new second factor moves ``session_epoch`` on).
+    """
+
+    __tablename__ = "personal_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(20), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's session_epoch when the token was made.
+    epoch: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def works(self, now: datetime) -> bool:
+        user = self.user
+        return (
+            self.revoked_at is None
+            and now < self.expires_at
+            and user.active
+            and user.session_epoch == self.epoch
+            and user.has_role("adviser")
+        )

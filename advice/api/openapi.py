@@ -38,6 +38,16 @@ def problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM: {"schema": "Problem"}}}
 
 
+def path_parameter(name: str, max_length: int) -> dict[str, Any]:
+    """A string in the path, such as a slug or a case reference."""
+    return {
+        "in": "path",
+        "name": name,
+        "required": True,
+        "schema": {"type": "string", "maxLength": max_length},
+    }
+
+
 def ok(schema: str, description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -59,7 +69,8 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = API_PREFIX) -> 
                 "and websites: public knowledge base articles and taxonomies (no key), "
                 "questions into the regional queue (integration key with scope intake) and "
                 "the statistics (scope stats). Keys are created by the service's "
-                "administrator. Errors are problem details (RFC 9457)."
+                "administrator. Advisers read their queue and cases with a personal token. "
+                "Errors are problem details (RFC 9457)."
             )
         },
         servers=[{"url": prefix}],
@@ -78,6 +89,8 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = API_PREFIX) -> 
         "StatsPeriod",
         "StatsTable",
         "Stats",
+        "QueueList",
+        "CaseRecord",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
     spec.components.security_scheme(
@@ -88,6 +101,18 @@ def build_spec(app: Flask, blueprint: str = "api", prefix: str = API_PREFIX) -> 
             "description": (
                 "An integration key, 'Authorization: Bearer ek_….…'. Each key has the "
                 "scopes intake and/or stats, is rate-limited, and every call is audited."
+            ),
+        },
+    )
+    spec.components.security_scheme(
+        "personalToken",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "An adviser's personal token, 'Authorization: Bearer pt_….…', made on their "
+                "settings page (Mina inställningar). It reads what its adviser may open, nothing "
+                "more; it expires after 30 or 90 days, and every call is audited."
             ),
         },
     )

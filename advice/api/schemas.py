@@ -291,3 +291,115 @@ class Stats(Schema):
     filters = fields.String(required=True, metadata={"description": "The filters, in words."})
     minimum_cell_size = fields.Integer(required=True)
     tables = fields.List(fields.Nested(StatsTable), required=True)
+
+
+# --- An adviser's own queue and cases (personal token) --------------------------------------
+
+CASE_STATUSES = ["new", "assigned", "in_progress", "waiting", "resolved", "closed"]
+
+
+class QueueQuery(Schema):
+    """The query string of ``GET /queue``: the queue page's main filters, with its
+    defaults (new, unassigned cases of the adviser's offices, oldest first)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(
+        load_default="new",
+        validate=validate.OneOf([*CASE_STATUSES, "open", "all"]),
+        metadata={"description": "A status, 'open' (any open status) or 'all'."},
+    )
+    assignee = fields.String(
+        load_default="unassigned",
+        validate=validate.OneOf(["unassigned", "me", "any"]),
+    )
+    overdue = fields.Boolean(
+        load_default=False, metadata={"description": "Only cases past their first-response time."}
+    )
+    after = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9]{1,20}\.[0-9]{1,20}$"),
+        metadata={"description": "The cursor of the next page (from the answer's 'next')."},
+    )
+
+
+class OfficeRef(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CaseSummary(Schema):
+    """A case as the queue lists it: no personal data."""
+
+    reference = fields.String(required=True, metadata={"example": "EK-2026-00042"})
+    status = fields.String(required=True, metadata={"enum": CASE_STATUSES})
+    received_at = fields.AwareDateTime(required=True)
+    first_response_due_at = fields.AwareDateTime(required=True)
+    sla = fields.String(
+        required=True,
+        metadata={
+            "enum": ["answered", "on_time", "due_soon", "overdue"],
+            "description": "Where the case stands against its first-response time.",
+        },
+    )
+    municipality = fields.Nested(Municipality, allow_none=True, required=True)
+    office = fields.Nested(OfficeRef, required=True)
+    topics = fields.List(fields.String(), required=True, metadata={"description": "Topic codes."})
+    requester_type = fields.String(allow_none=True, required=True)
+    channel = fields.String(required=True)
+    assignee = fields.String(
+        allow_none=True, required=True, metadata={"description": "The assigned adviser's name."}
+    )
+    url = fields.Url(required=True, metadata={"description": "The case page."})
+
+
+class QueueList(Schema):
+    cases = fields.List(fields.Nested(CaseSummary), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Counted up to 10,000."})
+    total_capped = fields.Boolean(required=True)
+    next = fields.Url(allow_none=True, required=True, metadata={"description": "The next page."})
+
+
+class CaseContact(Schema):
+    name = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+    phone = fields.String(allow_none=True, required=True)
+
+
+class TimelineEntry(Schema):
+    kind = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    public = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether the requester sees it (messages, replies)."},
+    )
+    author = fields.String(allow_none=True, required=True)
+    body = fields.String(allow_none=True, required=True)
+    minutes = fields.Integer(allow_none=True, required=True)
+    new_status = fields.String(allow_none=True, required=True)
+    to_office = fields.String(
+        allow_none=True, required=True, metadata={"description": "Office code."}
+    )
+
+
+class AttachmentInfo(Schema):
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size_bytes = fields.Integer(required=True)
+    uploaded_at = fields.AwareDateTime(required=True)
+
+
+class CaseRecord(CaseSummary):
+    """One case with its personal data and timeline, as its case page shows it."""
+
+    language = fields.String(required=True)
+    question = fields.String(required=True)
+    contact = fields.Nested(CaseContact, allow_none=True, required=True)
+    property_type = fields.String(allow_none=True, required=True)
+    year_built = fields.Integer(allow_none=True, required=True)
+    heated_area_m2 = fields.Integer(allow_none=True, required=True)
+    heating_system = fields.String(allow_none=True, required=True)
+    anonymised = fields.Boolean(required=True)
+    entries = fields.List(fields.Nested(TimelineEntry), required=True)
+    attachments = fields.List(fields.Nested(AttachmentInfo), required=True)

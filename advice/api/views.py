@@ -15,8 +15,8 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from advice.api import bp, cases, schemas, statistics  # noqa: F401  (their routes)
-from advice.api.openapi import ok, openapi_document, operation, problem
+from advice.api import bp, cases, schemas, staff, statistics  # noqa: F401  (their routes)
+from advice.api.openapi import ok, openapi_document, operation, path_parameter, problem
 from advice.extensions import db
 from advice.knowledge import search
 from advice.knowledge import services as kb
@@ -123,14 +123,7 @@ def list_articles() -> Response:
 @operation(
     summary="One public knowledge base article, with its body as sanitised HTML",
     tags=["knowledge base"],
-    parameters=[
-        {
-            "in": "path",
-            "name": "slug",
-            "required": True,
-            "schema": {"type": "string", "maxLength": 200},
-        }
-    ],
+    parameters=[path_parameter("slug", 200)],
     responses={
         "200": ok("Article"),
         "404": problem("No published public article has this slug."),

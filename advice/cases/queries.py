@@ -195,6 +195,7 @@ def queue_page(user: User, queue_filter: QueueFilter, page_size: int = PAGE_SIZE
         db.session.scalars(
             statement.options(
                 joinedload(Case.municipality),
+                joinedload(Case.office),
                 joinedload(Case.requester_type),
                 joinedload(Case.channel),
                 joinedload(Case.assignee).options(*BY_NAME),

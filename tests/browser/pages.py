@@ -483,6 +483,8 @@ NOT_HTML: dict[str, str] = {
     "api.taxonomy": "JSON API",
     "api.openapi_document": "JSON API description",
     "api.stats": "JSON API (integration keys only)",
+    "api.my_queue": "JSON API (personal tokens only)",
+    "api.get_case": "JSON API (personal tokens only)",
     "privacy.export_json": "a contact's data as a JSON download",
     "privacy.export_pdf": "a contact's data as a PDF download",
 }
