@@ -494,7 +494,7 @@ class World:
         from advice.api.tokens import create_token
 
         user = db.session.get(User, self.user("adviser_home").id)
-        return create_token(user, f"Översikt {self._unique()}", 30, too_many="")
+        return create_token(user, f"Översikt {self._unique()}", 30)
 
     def _integration_key(self) -> Any:
         from advice.api.keys import create_key

@@ -20,7 +20,7 @@ from advice.api.openapi import ok, operation, path_parameter, problem
 from advice.api.tokens import token_required
 from advice.audit import services as audit
 from advice.cases.access import get_case_or_404
-from advice.cases.models import PUBLIC_ENTRY_KINDS, Case, CaseEntry
+from advice.cases.models import Case, CaseEntry
 from advice.cases.queries import QueueFilter, case_with_timeline, queue_page, sla_state
 from advice.extensions import db
 
@@ -59,7 +59,7 @@ def _entry(entry: CaseEntry) -> dict[str, Any]:
     return {
         "kind": entry.kind,
         "at": entry.created_at,
-        "public": entry.kind in PUBLIC_ENTRY_KINDS,
+        "public": entry.is_public,
         "author": entry.author.name if entry.author else None,
         "body": entry.body,
         "minutes": entry.minutes,

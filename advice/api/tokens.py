@@ -20,6 +20,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import WWWAuthenticate
@@ -66,15 +67,17 @@ def active_tokens(user: User) -> list[PersonalToken]:
     )
 
 
-def create_token(user: User, name: str, days: int, *, too_many: str) -> CreatedToken:
-    """A new token for ``user``; the caller commits and shows ``secret`` once.
-
-    ``too_many`` is the message when the user already has ``MAX_ACTIVE_TOKENS``.
-    """
+def create_token(user: User, name: str, days: int) -> CreatedToken:
+    """A new token for ``user``; the caller commits and shows ``secret`` once."""
     if days not in VALIDITY_DAYS:
         raise ValueError(f"a token is valid for one of {VALIDITY_DAYS} days, not {days}")
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
-        raise PersonalTokenError(too_many)
+        raise PersonalTokenError(
+            _(
+                "Du har redan %(count)d nycklar. Återkalla en innan du skapar en ny.",
+                count=MAX_ACTIVE_TOKENS,
+            )
+        )
     prefix = f"pt_{secrets.token_hex(4)}"
     secret = f"{prefix}.{secrets.token_urlsafe(32)}"
     token = PersonalToken(
