@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from advice.extensions import db
 from advice.knowledge import services as kb
 from advice.knowledge.models import Article, ArticleVote
+from tests.factories import topic_id
 from tests.test_knowledge import publish_article, two_advisers, user, write_article
 from tests.test_pages import assert_no_inline_code
 
@@ -128,6 +129,41 @@ def test_suggestions_give_the_three_best_public_articles_as_json(app, client, st
     # GET works too, and too little text gives nothing.
     assert client.get("/kb/suggest.json?q=värmepump").get_json()["articles"]
     assert client.get("/kb/suggest.json?q=vä").get_json()["articles"] == []
+
+
+def test_suggestions_put_the_articles_of_the_ticked_topics_first(app, client, staff):
+    author, reviewer = staff
+    with app.app_context():
+        solar = "Solceller på villan – vad kostar de?"
+        heat_pump = "Värmepump"
+        publish_article(
+            author,
+            reviewer,
+            title=solar,
+            body="Solceller på villans tak: vad kostar de, och passar taket på villan?",
+            topics=("solar",),
+        )
+        publish_article(
+            author,
+            reviewer,
+            title=heat_pump,
+            body="En värmepump tar värme ur luften, marken eller berget.",
+            topics=("heating",),
+        )
+        ids = {code: topic_id(code) for code in ("heating", "solar")}
+    question = "Vad kostar en värmepump som passar villan?"
+
+    def titles(*topics: str) -> list[str]:
+        data = {"q": question, "topic": [str(ids[code]) for code in topics]}
+        answer = client.post("/kb/suggest.json", data=data).get_json()
+        return [item["title"] for item in answer["articles"]]
+
+    assert titles("heating") == [heat_pump, solar]
+    assert titles("solar") == [solar, heat_pump]
+    assert set(titles()) == {solar, heat_pump}  # no topic: by the words alone
+    # A topic number that is not one, or another topic's articles: nothing breaks.
+    data = {"q": question, "topic": ["x", "999999"]}
+    assert len(client.post("/kb/suggest.json", data=data).get_json()["articles"]) == 2
 
 
 def test_the_question_form_offers_suggestions_without_inline_script(client):

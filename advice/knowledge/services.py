@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -451,8 +452,19 @@ def compare_revisions(older: ArticleRevision, newer: ArticleRevision) -> list[Fi
 # --- The public side: suggestions, votes and views ----------------------------------------
 
 
-def suggest(text: str, limit: int = 3) -> list[Article]:
-    """The public articles that best match a question being typed."""
+# How many of the best matches the topics the person chose may reorder.
+SUGGESTION_POOL = 20
+
+
+def suggest(text: str, limit: int = 3, topic_ids: Collection[int] = ()) -> list[Article]:
+    """The public articles that best match a question being typed.
+
+    A long question shares everyday words ("villa", "kostar") with many articles, and
+    ranking by shared words alone can put an article about solar panels on a house first
+    for a question about a heat pump for one. The topics the person ticked on the form
+    say what the question is about: among the best matches, articles of those topics
+    come first, each group in the order of the words they share.
+    """
     if len(text.strip()) < 3:
         return []
     results = search.query(
@@ -460,10 +472,22 @@ def suggest(text: str, limit: int = 3) -> list[Article]:
         text,
         restrict_to=public_article_ids(),
         match="any",
-        limit=limit,
+        limit=SUGGESTION_POOL if topic_ids else limit,
         snippets=False,
     )
-    return articles_in_order(results.doc_ids)
+    articles = articles_in_order(results.doc_ids)
+    if topic_ids:
+        chosen = set(topic_ids)
+        of_topic = set(
+            db.session.scalars(
+                select(article_topics.c.article_id).where(
+                    article_topics.c.article_id.in_([article.id for article in articles]),
+                    article_topics.c.topic_id.in_(chosen),
+                )
+            )
+        )
+        articles.sort(key=lambda article: article.id not in of_topic)  # stable
+    return articles[:limit]
 
 
 def visitor_hash(visitor_id: str) -> str:

@@ -635,6 +635,10 @@ def vote(slug: str) -> Response:
     return response
 
 
+# The most topics a suggestion request is read for (the form has about a dozen).
+MAX_TOPICS = 20
+
+
 def _suggest_limit() -> str:
     return str(current_app.config.get("KNOWLEDGE_SUGGEST_RATE_LIMIT", "60 per minute"))
 
@@ -644,13 +648,17 @@ def _suggest_limit() -> str:
 @csrf.exempt
 @limiter.limit(_suggest_limit, scope="knowledge-suggest")
 def suggestions() -> Response:
-    """The three best public articles for a question being typed.
+    """The three best public articles for a question being typed (``q``), those of the
+    topics ticked on the form (``topic``, repeated) first.
 
     The script on /ask posts the text (a question can hold personal details, which
     do not belong in a URL and the server's access log); GET works too, for links.
     """
     text = (request.form.get("q") or request.args.get("q") or "")[:2000]
-    articles = kb.suggest(text, 3)
+    # The topics ticked on the form, which put their articles first.
+    chosen = request.form.getlist("topic") or request.args.getlist("topic")
+    topic_ids = {number for value in chosen[:MAX_TOPICS] if (number := parse_integer(value))}
+    articles = kb.suggest(text, 3, topic_ids)
     response = jsonify(
         articles=[
             {

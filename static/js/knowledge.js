@@ -91,12 +91,26 @@
       results.appendChild(list);
     }
 
+    // The topics ticked on the same form: their articles come first.
+    function chosenTopics() {
+      var form = input.form;
+      if (!form) {
+        return [];
+      }
+      return Array.prototype.map.call(
+        form.querySelectorAll("input[name='topics']:checked"),
+        function (checkbox) { return checkbox.value; }
+      );
+    }
+
     var fetchSuggestions = debounce(function () {
       var text = input.value.trim();
-      if (text === lastText) {
+      var topics = chosenTopics();
+      var asked = text + "\n" + topics.join(",");
+      if (asked === lastText) {
         return;
       }
-      lastText = text;
+      lastText = asked;
       if (text.length < MIN_QUESTION_LENGTH) {
         render([]);
         return;
@@ -107,6 +121,7 @@
       pending = window.AbortController ? new AbortController() : null;
       var body = new URLSearchParams();
       body.append("q", text.slice(0, 2000));
+      topics.forEach(function (topic) { body.append("topic", topic); });
       window.fetch(box.getAttribute("data-source"), {
         method: "POST",
         body: body,
@@ -124,6 +139,13 @@
     }, DEBOUNCE_MS);
 
     input.addEventListener("input", fetchSuggestions);
+    if (input.form) {
+      input.form.addEventListener("change", function (event) {
+        if (event.target && event.target.name === "topics") {
+          fetchSuggestions();
+        }
+      });
+    }
     if (input.value.trim()) {
       fetchSuggestions();
     }

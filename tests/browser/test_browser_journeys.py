@@ -48,6 +48,13 @@ def test_a_citizen_asks_with_a_photo_sees_a_suggested_article_and_gets_a_referen
     expect(suggestions.get_by_role("listitem")).to_have_count(3)
     expect(suggestions.get_by_role("link").filter(has_text="värmepump").first).to_be_visible()
     shot(page, "question-with-suggested-articles")
+    # The ticked topics lead: with solar power ticked instead, a solar article comes first.
+    page.get_by_label("Uppvärmning och värmepumpar").uncheck()
+    page.get_by_label("Solel och solvärme").check()
+    expect(suggestions.get_by_role("link").first).to_contain_text("Sol")
+    page.get_by_label("Solel och solvärme").uncheck()
+    page.get_by_label("Uppvärmning och värmepumpar").check()
+    expect(suggestions.get_by_role("link").first).to_contain_text("värmepump")
 
     page.get_by_label("Bilagor (frivilligt)").set_input_files(
         {"name": "element-under-fonstret.jpg", "mimeType": "image/jpeg", "buffer": photo_jpeg()}
