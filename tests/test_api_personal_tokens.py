@@ -119,7 +119,7 @@ def test_a_case_reads_as_its_page_shows_it_and_the_reading_is_audited(app, clien
     }
     assert "värmepump" in case["question"]
     notes = [entry for entry in case["entries"] if entry["kind"] == "note"]
-    assert [(note["body"], note["author"], note["public"]) for note in notes] == [
+    assert [(note["text"], note["author"], note["shown_to_requester"]) for note in notes] == [
         ("Ringde, inget svar.", "Tove Token", False)
     ]
     with app.app_context():

@@ -35,11 +35,15 @@ class SignInResult:
     needs_code: bool = False
 
 
+def login_failure_window() -> timedelta:
+    """How far back failed sign-ins count towards throttling (and are kept)."""
+    return timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+
+
 def is_throttled(email: str, client: str) -> bool:
     """Too many recent failures for this account or from this client."""
-    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
     limit = current_app.config["LOGIN_MAX_FAILURES"]
-    since = utcnow() - window
+    since = utcnow() - login_failure_window()
     failures = (
         select(func.count())
         .select_from(LoginAttempt)

@@ -30,8 +30,6 @@ from advice.extensions import csrf, db, limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_KEY = re.compile(r"^(ek_[0-9a-f]{8})\.[A-Za-z0-9_-]{43}$")
-
 
 class IntegrationKeyError(ValueError):
     """A key operation that cannot be carried out; the message says why."""
@@ -97,25 +95,49 @@ def key_by_prefix(prefix: str) -> IntegrationKey | None:
     return db.session.scalar(select(IntegrationKey).where(IntegrationKey.prefix == prefix))
 
 
-def presented_bearer(form: re.Pattern[str]) -> tuple[str | None, str | None]:
-    """The credential in the Authorization header and its prefix (the pattern's first
-    group), when it has the pattern's form."""
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    value = value.strip()
-    if scheme.lower() != "bearer" or not value:
-        return None, None
-    match = form.match(value)
-    return (value, match[1]) if match else (None, None)
+@dataclass(frozen=True)
+class Bearer:
+    """A kind of credential sent as ``Authorization: Bearer <prefix>.<secret>``: its
+    form, the name its audit events and rate-limit budgets go by, and what a caller
+    without a valid one is told."""
 
+    form: re.Pattern[str]
+    name: str
+    hint: str
 
-def _presented_key() -> tuple[str | None, str | None]:
-    return presented_bearer(_KEY)
+    def presented(self) -> tuple[str | None, str | None]:
+        """The credential in the Authorization header and its prefix (the form's first
+        group), when it has this form."""
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or not value:
+            return None, None
+        match = self.form.match(value)
+        return (value, match[1]) if match else (None, None)
 
+    def rate_limit_key(self) -> str:
+        """One budget per credential; calls without a well-formed one share their
+        client's budget."""
+        _secret, prefix = self.presented()
+        return f"{self.name}:{prefix}" if prefix else f"api-client:{request.remote_addr}"
 
-def _rate_limit_key() -> str:
-    """One budget per key; calls without a well-formed key share their client's budget."""
-    _secret, prefix = _presented_key()
-    return f"api-key:{prefix}" if prefix else f"api-client:{request.remote_addr}"
+    def refuse(self, reason: str, prefix: str | None) -> Unauthorized:
+        """The 401 for a missing, unknown or ended credential, the refusal on record."""
+        audit.record(
+            f"{self.name}.refused",
+            actor_label="anonymous",
+            details={"reason": reason, "prefix": prefix},
+        )
+        db.session.commit()
+        return Unauthorized(
+            self.hint, www_authenticate=WWWAuthenticate("bearer", {"realm": "advice"})
+        )
+
+    def limited(self, view: F) -> F:
+        """``view``, open without a session (the credential signs in) and rate-limited
+        per credential."""
+        view.is_public = True  # type: ignore[attr-defined]
+        return limiter.limit(api_rate_limit, key_func=self.rate_limit_key)(view)  # type: ignore[return-value]
 
 
 def api_rate_limit() -> str:
@@ -123,26 +145,22 @@ def api_rate_limit() -> str:
     return str(current_app.config.get("API_KEY_RATE_LIMIT", "60 per minute; 1000 per hour"))
 
 
-def _refuse(reason: str, prefix: str | None) -> Unauthorized:
-    audit.record(
-        "api_key.refused", actor_label="anonymous", details={"reason": reason, "prefix": prefix}
-    )
-    db.session.commit()
-    return Unauthorized(
-        "Send a valid, unrevoked integration key as 'Authorization: Bearer <key>'.",
-        www_authenticate=WWWAuthenticate("bearer", {"realm": "advice"}),
-    )
+INTEGRATION_KEY = Bearer(
+    re.compile(r"^(ek_[0-9a-f]{8})\.[A-Za-z0-9_-]{43}$"),
+    "api_key",
+    "Send a valid, unrevoked integration key as 'Authorization: Bearer <key>'.",
+)
 
 
 def _authenticate(scope: str) -> IntegrationKey:
-    secret, prefix = _presented_key()
+    secret, prefix = INTEGRATION_KEY.presented()
     if secret is None or prefix is None:
-        raise _refuse("missing or malformed", None)
+        raise INTEGRATION_KEY.refuse("missing or malformed", None)
     key = key_by_prefix(prefix)
     if key is None or not hmac.compare_digest(key.key_hash, hash_token(secret)):
-        raise _refuse("unknown", prefix)
+        raise INTEGRATION_KEY.refuse("unknown", prefix)
     if key.revoked_at is not None:
-        raise _refuse("revoked", prefix)
+        raise INTEGRATION_KEY.refuse("revoked", prefix)
     if scope not in key.scope_list:
         audit.record(
             "api_key.refused",
@@ -179,9 +197,8 @@ def key_required(scope: str) -> Callable[[F], F]:
             db.session.commit()  # the use is on record even if the call then fails
             return view(*args, **kwargs)
 
-        wrapped.is_public = True  # type: ignore[attr-defined]  # no session: the key signs in
         wrapped.api_scope = scope  # type: ignore[attr-defined]
-        limited = limiter.limit(api_rate_limit, key_func=_rate_limit_key)(wrapped)
+        limited = INTEGRATION_KEY.limited(wrapped)
         csrf.exempt(limited)
         return limited  # type: ignore[return-value]
 

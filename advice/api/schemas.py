@@ -5,8 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+
+def load_query(schema: Schema) -> dict[str, Any]:
+    """The request's query string read by ``schema``; a 400 naming the parameters that
+    are not valid otherwise."""
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        names = ", ".join(sorted(error.normalized_messages()))
+        abort(400, description=f"Invalid query parameter: {names}.")
+
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -368,18 +380,27 @@ class CaseContact(Schema):
 
 
 class TimelineEntry(Schema):
+    """One event of the case's timeline (the same data as in the data-subject export)."""
+
     kind = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
-    public = fields.Boolean(
+    shown_to_requester = fields.Boolean(
         required=True,
         metadata={"description": "Whether the requester sees it (messages, replies)."},
     )
     author = fields.String(allow_none=True, required=True)
-    body = fields.String(allow_none=True, required=True)
+    text = fields.String(allow_none=True, required=True)
     minutes = fields.Integer(allow_none=True, required=True)
+    old_status = fields.String(allow_none=True, required=True)
     new_status = fields.String(allow_none=True, required=True)
-    to_office = fields.String(
-        allow_none=True, required=True, metadata={"description": "Office code."}
+    assignee = fields.String(allow_none=True, required=True)
+    from_office = fields.String(allow_none=True, required=True)
+    to_office = fields.String(allow_none=True, required=True)
+    score = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Satisfaction."}
+    )
+    decision = fields.String(
+        allow_none=True, required=True, metadata={"description": "An erasure decision."}
     )
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from advice.api import bp, schemas
@@ -20,9 +19,10 @@ from advice.api.openapi import ok, operation, path_parameter, problem
 from advice.api.tokens import token_required
 from advice.audit import services as audit
 from advice.cases.access import get_case_or_404
-from advice.cases.models import Case, CaseEntry
+from advice.cases.models import Case
 from advice.cases.queries import QueueFilter, case_with_timeline, queue_page, sla_state
 from advice.extensions import db
+from advice.privacy.export import entry_data
 
 _queue_query = schemas.QueueQuery()
 _queue_list = schemas.QueueList()
@@ -55,19 +55,6 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _entry(entry: CaseEntry) -> dict[str, Any]:
-    return {
-        "kind": entry.kind,
-        "at": entry.created_at,
-        "public": entry.is_public,
-        "author": entry.author.name if entry.author else None,
-        "body": entry.body,
-        "minutes": entry.minutes,
-        "new_status": entry.new_status,
-        "to_office": entry.to_office.code if entry.to_office else None,
-    }
-
-
 @bp.get("/queue")
 @operation(
     summary="My queue: the cases of my offices, as the queue page lists them",
@@ -82,11 +69,7 @@ def _entry(entry: CaseEntry) -> dict[str, Any]:
 )
 @token_required
 def my_queue() -> Response:
-    try:
-        args = _queue_query.load(request.args.to_dict())
-    except ValidationError as error:
-        fields_ = ", ".join(sorted(error.normalized_messages()))
-        abort(400, description=f"Invalid query parameter: {fields_}.")
+    args = schemas.load_query(_queue_query)
     page = queue_page(current_user, QueueFilter(**args))
     next_url = (
         url_for(
@@ -140,7 +123,7 @@ def get_case(reference: str) -> Response:
         "heated_area_m2": case.heated_area_m2,
         "heating_system": case.heating_system,
         "anonymised": case.anonymised_at is not None,
-        "entries": [_entry(entry) for entry in case.entries],
+        "entries": [entry_data(entry) for entry in case.entries],
         "attachments": [
             {
                 "filename": attachment.filename,

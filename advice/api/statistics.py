@@ -6,8 +6,7 @@ size as the CSV and XLSX downloads: counts below it are null. No personal data i
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request
-from marshmallow import ValidationError
+from flask import abort, jsonify
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -49,11 +48,9 @@ _stats = schemas.Stats()
 )
 @key_required("stats")
 def stats() -> Response:
+    args = schemas.load_query(_query)
     try:
-        args = _query.load(request.args.to_dict())
         period = parse_period(args["period"], args["from_"], args["to"], today_here())
-    except ValidationError as error:
-        abort(400, description=f"Invalid query parameter: {', '.join(sorted(error.messages))}.")
     except PeriodError as error:
         abort(400, description=str(error))
     office = municipality = None

@@ -23,20 +23,22 @@ from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
 
 from advice.accounts.models import User
-from advice.api.keys import api_rate_limit, presented_bearer
+from advice.api.keys import Bearer
 from advice.api.models import PersonalToken
 from advice.audit import services as audit
 from advice.cases.services import hash_token
 from advice.clock import utcnow
-from advice.extensions import db, limiter
+from advice.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_TOKEN = re.compile(r"^(pt_[0-9a-f]{8})\.[A-Za-z0-9_-]{43}$")
+PERSONAL_TOKEN = Bearer(
+    re.compile(r"^(pt_[0-9a-f]{8})\.[A-Za-z0-9_-]{43}$"),
+    "personal_token",
+    "Send a valid personal token as 'Authorization: Bearer <token>'.",
+)
 VALIDITY_DAYS = (30, 90)
 MAX_ACTIVE_TOKENS = 5
 
@@ -112,28 +114,10 @@ def revoke_token(token: PersonalToken, by: User) -> None:
     )
 
 
-def _rate_limit_key() -> str:
-    _secret, prefix = presented_bearer(_TOKEN)
-    return f"personal-token:{prefix}" if prefix else f"api-client:{request.remote_addr}"
-
-
-def _refuse(reason: str, prefix: str | None) -> Unauthorized:
-    audit.record(
-        "personal_token.refused",
-        actor_label="anonymous",
-        details={"reason": reason, "prefix": prefix},
-    )
-    db.session.commit()
-    return Unauthorized(
-        "Send a valid personal token as 'Authorization: Bearer <token>'.",
-        www_authenticate=WWWAuthenticate("bearer", {"realm": "advice"}),
-    )
-
-
 def _authenticate() -> PersonalToken:
-    secret, prefix = presented_bearer(_TOKEN)
+    secret, prefix = PERSONAL_TOKEN.presented()
     if secret is None or prefix is None:
-        raise _refuse("missing or malformed", None)
+        raise PERSONAL_TOKEN.refuse("missing or malformed", None)
     token = db.session.scalar(
         select(PersonalToken)
         .where(PersonalToken.prefix == prefix)
@@ -144,9 +128,9 @@ def _authenticate() -> PersonalToken:
         )
     )
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):
-        raise _refuse("unknown", prefix)
+        raise PERSONAL_TOKEN.refuse("unknown", prefix)
     if not token.works(utcnow()):
-        raise _refuse("ended", prefix)
+        raise PERSONAL_TOKEN.refuse("ended", prefix)
     return token
 
 
@@ -170,6 +154,5 @@ def token_required(view: F) -> F:
         db.session.commit()  # the use is on record even if the call then fails
         return view(*args, **kwargs)
 
-    wrapped.is_public = True  # type: ignore[attr-defined]  # the token signs in, not a session
     # The token can only read: its views are GETs, which need no CSRF exemption.
-    return limiter.limit(api_rate_limit, key_func=_rate_limit_key)(wrapped)  # type: ignore[return-value]
+    return PERSONAL_TOKEN.limited(wrapped)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import abort, current_app, jsonify, request, url_for
-from marshmallow import ValidationError
+from flask import abort, current_app, jsonify, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -50,14 +49,6 @@ def _article_fields(article: Article) -> dict[str, Any]:
     }
 
 
-def _load_query() -> dict[str, Any]:
-    try:
-        return _list_query.load(request.args.to_dict())
-    except ValidationError as error:
-        fields_ = ", ".join(sorted(error.normalized_messages()))
-        abort(400, description=f"Invalid query parameter: {fields_}.")
-
-
 @bp.get("/kb/articles")
 @public
 @operation(
@@ -70,7 +61,7 @@ def _load_query() -> dict[str, Any]:
     },
 )
 def list_articles() -> Response:
-    args = _load_query()
+    args = schemas.load_query(_list_query)
     text, page, per_page = args["q"].strip(), args["page"], args["per_page"]
     topic_id = None
     if args["topic"] is not None:

@@ -105,7 +105,8 @@ def export_scope(user: User, contact: Contact) -> ExportScope | None:
 # --- Plain data -----------------------------------------------------------------------------
 
 
-def _entry(entry: CaseEntry) -> dict[str, Any]:
+def entry_data(entry: CaseEntry) -> dict[str, Any]:
+    """One timeline entry as plain data (also the API's, ``advice.api.staff``)."""
     details = entry.details or {}
     return {
         "kind": entry.kind,
@@ -131,7 +132,7 @@ def _case(
     emails: dict[int, list[dict[str, Any]]],
     inbound: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
-    entries = [_entry(entry) for entry in case.entries]
+    entries = [entry_data(entry) for entry in case.entries]
     return {
         "reference": case.reference,
         "received_at": case.received_at,

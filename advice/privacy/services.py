@@ -17,13 +17,13 @@ satisfaction score, so that every statistic is the same before and after.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from advice.accounts.models import LoginAttempt, User
+from advice.accounts.services import login_failure_window
 from advice.attachments.services import upload_folder
 from advice.audit import services as audit
 from advice.audit.models import AuditEvent
@@ -159,14 +159,9 @@ def purge_audit_events(*, dry_run: bool, now: datetime | None = None) -> tuple[i
     The removal itself is audited. Returns the count and the cutoff.
     """
     cutoff = (now or utcnow()) - relativedelta(months=audit_retention_months())
-    old = AuditEvent.at < cutoff
+    count = _remove(AuditEvent, AuditEvent.at < cutoff, dry_run=dry_run)
     if dry_run:
-        count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(old)) or 0
         return count, cutoff
-    result = db.session.execute(
-        delete(AuditEvent).where(old).execution_options(synchronize_session=False)
-    )
-    count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         audit.record(
             "audit.events_removed",
@@ -177,12 +172,16 @@ def purge_audit_events(*, dry_run: bool, now: datetime | None = None) -> tuple[i
 
 def purge_login_attempts(*, dry_run: bool, now: datetime | None = None) -> int:
     """Remove the sign-in attempts that throttling no longer reads; returns their count."""
-    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
-    old = LoginAttempt.at < (now or utcnow()) - window
+    old = LoginAttempt.at < (now or utcnow()) - login_failure_window()
+    return _remove(LoginAttempt, old, dry_run=dry_run)
+
+
+def _remove(model: type, condition: ColumnElement[bool], *, dry_run: bool) -> int:
+    """Delete the rows of ``model`` meeting ``condition`` (in a dry run, count them)."""
     if dry_run:
-        return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(old)) or 0
+        return db.session.scalar(select(func.count()).select_from(model).where(condition)) or 0
     result = db.session.execute(
-        delete(LoginAttempt).where(old).execution_options(synchronize_session=False)
+        delete(model).where(condition).execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
